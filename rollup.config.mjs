@@ -1,0 +1,72 @@
+// Builds: the global script (dist/kazoo.js, dist/kazoo.min.js + map) that old pages include with a
+// <script> tag, and the ES module / CommonJS entries for bundlers and Node (dependencies external).
+// Types come from `tsc -p tsconfig.build.json` (npm run build). Feature folders add their own
+// outputs through a rollup.parts.mjs of theirs.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+
+const ts = () =>
+  typescript({
+    tsconfig: './tsconfig.json',
+    compilerOptions: { noEmit: false, declaration: false, module: 'ESNext', types: ['node'] },
+    include: ['src/**/*.ts', 'transports/**/*.ts'],
+    exclude: ['**/*.test.ts'],
+  });
+
+// JsSIP reads its own package.json for its name and version; only those fields go into the bundle
+const packageJsonFields = {
+  name: 'package-json-fields',
+  transform(code, id) {
+    if (!id.endsWith('package.json')) return null;
+    const { name, title, version } = JSON.parse(code);
+    return { code: `export default ${JSON.stringify({ name, title, version })};`, map: null };
+  },
+};
+
+// ...and logs through `debug`, replaced in the global build by a small stand-in (src/util/debug-lite.ts)
+const debugLite = {
+  name: 'debug-lite',
+  resolveId(source) {
+    return source === 'debug' ? fileURLToPath(new URL('./src/util/debug-lite.ts', import.meta.url)) : null;
+  },
+};
+
+const browserPlugins = () => [
+  packageJsonFields,
+  debugLite,
+  nodeResolve({ browser: true, preferBuiltins: false }),
+  commonjs({ requireReturnsDefault: 'auto' }),
+  ts(),
+];
+const minify = () => terser({ ecma: 2020, toplevel: true, compress: { passes: 3 } });
+const external = (id) => /^(jssip|eventemitter3|ws|werift)(\/|$)/.test(id) || id.startsWith('node:');
+
+const parts = [];
+for (const file of ['./plugins/wazo/rollup.parts.mjs', './transports/rtmp/rollup.parts.mjs']) {
+  if (fs.existsSync(new URL(file, import.meta.url))) parts.push(...(await import(file)).default);
+}
+
+export default [
+  {
+    input: 'src/global.ts',
+    plugins: browserPlugins(),
+    output: [
+      { file: 'dist/kazoo.js', format: 'iife', name: 'kazooBundle', sourcemap: false },
+      { file: 'dist/kazoo.min.js', format: 'iife', name: 'kazooBundle', sourcemap: true, plugins: [minify()] },
+    ],
+  },
+  {
+    input: { index: 'src/index.ts', node: 'src/node/index.ts' },
+    external,
+    plugins: [ts()],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named' },
+    ],
+  },
+  ...parts,
+];

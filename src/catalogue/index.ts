@@ -1,0 +1,3 @@
+export * from './catalogue';
+export * from './events';
+export { makeError, makeNotification } from './make';

@@ -1,0 +1,221 @@
+import { makeError } from '../catalogue/make';
+import type { KazooError } from '../catalogue/events';
+import type { ErrorKey } from '../catalogue/catalogue';
+import { Phone } from '../phone/phone';
+import type { Call } from '../phone/call';
+import { deviceIdentity, type KeyValueStore } from '../phone/device-identity';
+import { detectEnvironment, selectTransport } from '../phone/select-transport';
+import { reconnectOptionsFrom } from '../monitors/reconnect';
+import type { Clock } from '../monitors/clock';
+import { systemClock } from '../monitors/clock';
+import type { NetworkEnvironment } from '../monitors/connectivity';
+import { normaliseIdentity } from '../sip/uri';
+import type { RegistrationSettings, TransportFactory } from '../transport';
+import { consoleSink, createLogger, type LogSink } from '../util/logger';
+import { REGISTER_DEFAULTS, type InitParams, type RegisterParams } from './params';
+
+export const VERSION = '0.1.0';
+
+/** The global `kazoo` object: the 2014 Kazoo JS Library API. */
+export interface Kazoo {
+  init(params: InitParams): void;
+  register(params: RegisterParams): void;
+  connect(sipUri: string): void;
+  hangup(): void;
+  sendDTMF(tone: string): void;
+  logout(): Promise<void>;
+  transfer(sipUri: string): void;
+  muteMicrophone(mute: boolean, success?: () => void, error?: (error: KazooError) => void): void;
+  reconnect(): void;
+  startAutoReconnect(): void;
+  stopAutoReconnect(): void;
+  monitorConnectivity(enabled?: boolean): void;
+  /** `{status, time}` of every online/offline change seen since register() (the 2014 library had it too) */
+  getConnectivityHistory(): { status: 'online' | 'offline'; time: Date }[];
+  /** 'webrtc' or 'rtmp' once init() ran, as the 2014 library set it */
+  readonly version: 'webrtc' | 'rtmp' | undefined;
+  /** the object last given to register() */
+  readonly params: RegisterParams | undefined;
+  readonly isReconnecting: boolean;
+  readonly reconnectAttempt: number;
+  /** the call in progress, if any */
+  readonly currentCall: Call | null;
+}
+
+export interface KazooOptions {
+  transports: { webrtc?: TransportFactory; rtmp?: TransportFactory };
+  clock?: Clock;
+  network?: NetworkEnvironment;
+  storage?: KeyValueStore | null;
+  logSink?: LogSink | null;
+  /** called by init({debug}) so the transports can switch their own logging on */
+  setDebug?: (enabled: boolean) => void;
+}
+
+function browserNetwork(): NetworkEnvironment {
+  const g = globalThis as { navigator?: { onLine?: boolean }; addEventListener?: Window['addEventListener']; removeEventListener?: Window['removeEventListener'] };
+  return {
+    isOnline: () => (typeof g.navigator?.onLine === 'boolean' ? g.navigator.onLine : undefined),
+    addEventListener: g.addEventListener ? (t, fn) => g.addEventListener?.(t, fn) : undefined,
+    removeEventListener: g.removeEventListener ? (t, fn) => g.removeEventListener?.(t, fn) : undefined,
+  };
+}
+
+function sessionStore(): KeyValueStore | null {
+  try {
+    return (globalThis as { sessionStorage?: KeyValueStore }).sessionStorage ?? null;
+  } catch {
+    return null; // sandboxed iframes throw on access
+  }
+}
+
+function flashContainer(id: string | undefined): HTMLElement | null {
+  if (typeof document === 'undefined') return null;
+  const existing = id ? document.getElementById(id) : null;
+  if (existing) return existing;
+  const div = document.createElement('div');
+  div.id = 'kazooVideoPlayer';
+  (document.body ?? document.documentElement).appendChild(div);
+  return div;
+}
+
+const isObject = (v: unknown): boolean => typeof v === "object" && v !== null;
+
+/**
+ * Builds a `kazoo` object. The facade only checks and translates arguments; the engine (Phone) does
+ * the work, on the transport that init() picks.
+ */
+export function createKazoo(options: KazooOptions): Kazoo {
+  let debug = false;
+  const logger = createLogger(options.logSink === undefined ? consoleSink : options.logSink, () => debug);
+  const clock = options.clock ?? systemClock;
+  const network = options.network ?? browserNetwork();
+  const storage = options.storage === undefined ? sessionStore() : options.storage;
+  let protocol: 'webrtc' | 'rtmp' | undefined;
+  let phone: Phone | null = null;
+  let params: RegisterParams | undefined;
+
+  const report = (key: ErrorKey, extra?: Omit<KazooError, 'key' | 'message'>) => {
+    const error = makeError(key, { source: { protocol: 'engine' }, ...extra });
+    if (params?.onError) params.onError(error);
+    else logger.warn(`${error.key}: ${error.message}`);
+  };
+
+  function newPhone(factory: TransportFactory): Phone {
+    const p = new Phone({ createTransport: () => factory({ logger }), clock, network, logger }, reconnectOptionsFrom(undefined, undefined));
+    // the page's callbacks are read at each event: register() may bring new ones
+    p.on('connected', () => params?.onConnected?.());
+    p.on('incoming', (call) => params?.onIncoming?.(call));
+    p.on('accepted', () => params?.onAccepted?.());
+    p.on('hangup', () => params?.onHangup?.());
+    p.on('cancel', (d) => params?.onCancel?.(d));
+    p.on('transfer', () => params?.onTransfer?.());
+    p.on('notified', (n) => params?.onNotified?.(n));
+    p.on('error', (e) => {
+      if (params?.onError) params.onError(e);
+      else logger.warn(`${e.key}: ${e.message}`);
+    });
+    return p;
+  }
+
+  function init(initParams: InitParams): void {
+    if (!isObject(initParams)) throw new TypeError('kazoo.init(params) takes an object');
+    if (phone?.isActive) return report('already_registered');
+    debug = !!initParams.debug;
+    options.setDebug?.(debug);
+    protocol = selectTransport(detectEnvironment(!!initParams.forceRTMP));
+    const factory = options.transports[protocol];
+    phone = factory ? newPhone(factory) : null;
+    queueMicrotask(() => {
+      if (phone) initParams.onLoaded?.();
+      else initParams.onFlashMissing?.(flashContainer(initParams.flashContainer));
+    });
+  }
+
+  function settingsFrom(p: RegisterParams): RegistrationSettings | { missing: string } {
+    const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+    const url = str(protocol === 'rtmp' ? p.rtmpUrl : p.wsUrl);
+    if (protocol === 'webrtc' && !/^wss?:\/\/[^\s/]+/i.test(url)) return { missing: 'wsUrl' };
+    if (protocol === 'rtmp' && !/^rtmpt?s?:\/\/[^\s/]+/i.test(url)) return { missing: 'rtmpUrl' };
+    const identity = normaliseIdentity(str(p.privateIdentity), str(p.publicIdentity), str(p.realm));
+    if (!identity) return { missing: str(p.privateIdentity) || str(p.publicIdentity) ? 'realm' : 'privateIdentity' };
+    if (typeof p.password !== 'string' || (protocol === 'webrtc' && !p.password)) return { missing: 'password' };
+    const realm = str(p.realm) || identity.aor.replace(/^sips?:[^@]*@/, '').replace(/[;:].*$/, '');
+    const device = deviceIdentity(identity.aor, storage);
+    return {
+      aor: identity.aor,
+      authUser: identity.authUser,
+      password: p.password,
+      realm,
+      displayName: p.displayName,
+      wsUrl: protocol === 'webrtc' ? url : undefined,
+      rtmpUrl: protocol === 'rtmp' ? url : undefined,
+      instanceId: typeof p.instanceId === 'string' && p.instanceId ? p.instanceId : device.instanceId,
+      contactUri: device.contactUri,
+      registerExpires: Number(p.registerExpires) > 0 ? Math.round(Number(p.registerExpires)) : REGISTER_DEFAULTS.registerExpires,
+      iceServers: Array.isArray(p.iceServers) ? p.iceServers : [],
+      fastIce: p.fastIce ?? REGISTER_DEFAULTS.fastIce,
+      iceGatheringTimeout: Number(p.iceGatheringTimeout) > 0 ? Number(p.iceGatheringTimeout) : REGISTER_DEFAULTS.iceGatheringTimeout,
+      dtmfType: p.dtmfType === 'rfc2833' ? 'rfc2833' : REGISTER_DEFAULTS.dtmfType,
+      userAgent: `kazoo-js/${VERSION}`,
+    };
+  }
+
+  function register(p: RegisterParams): void {
+    if (!isObject(p)) throw new TypeError('kazoo.register(params) takes an object');
+    if (phone?.isActive) {
+      // keep the registered page's callbacks: the error goes to the new params' onError
+      const onError = p.onError;
+      const error = makeError('already_registered', { source: { protocol: 'engine' } });
+      if (onError) onError(error);
+      else logger.warn(error.message);
+      return;
+    }
+    if (!protocol) init({ forceRTMP: !!p.forceRTMP });
+    params = p;
+    if (!phone) return report('transport_unavailable', { source: { protocol: 'engine', transport: protocol } });
+    const settings = settingsFrom(p);
+    if ('missing' in settings) return report('missing_parameter', { parameter: settings.missing });
+    try {
+      phone.register(settings, reconnectOptionsFrom(p.reconnectMaxAttempts, p.reconnectDelay));
+    } catch (e) {
+      report('transport_unavailable', { source: { protocol: 'engine', reason: (e as Error).message } });
+    }
+  }
+
+  const needPhone = (): Phone | null => {
+    if (!phone) report('not_registered');
+    return phone;
+  };
+  const needString = (name: string, v: unknown): string => {
+    if (typeof v !== 'string') throw new TypeError(`kazoo.${name}() takes a string`);
+    return v;
+  };
+
+  return {
+    init,
+    register,
+    connect: (uri) => { const s = needString('connect', uri); needPhone()?.connect(s); },
+    hangup: () => needPhone()?.hangup(),
+    sendDTMF: (tone) => { const s = needString('sendDTMF', tone); needPhone()?.sendDTMF(s); },
+    transfer: (uri) => { const s = needString('transfer', uri); needPhone()?.transfer(s); },
+    logout: async () => { await phone?.logout(); },
+    muteMicrophone(mute, success, error) {
+      if (typeof mute !== 'boolean') throw new TypeError('kazoo.muteMicrophone(mute) takes a boolean');
+      const failure = phone ? phone.mute(mute) : makeError('not_registered', { source: { protocol: 'engine' } });
+      if (!failure) success?.();
+      else if (error) error(failure);
+      else report(failure.key, { source: failure.source });
+    },
+    reconnect: () => needPhone()?.reconnect(),
+    startAutoReconnect: () => needPhone()?.startAutoReconnect(),
+    stopAutoReconnect: () => phone?.stopAutoReconnect(),
+    monitorConnectivity: (enabled = true) => phone?.monitorConnectivity(enabled !== false),
+    getConnectivityHistory: () => phone?.connectivityHistory ?? [],
+    get version() { return protocol; },
+    get params() { return params; },
+    get isReconnecting() { return !!phone?.isReconnecting; },
+    get reconnectAttempt() { return phone?.reconnectAttempt ?? 0; },
+    get currentCall() { return phone?.currentCall ?? null; },
+  };
+}
