@@ -1,6 +1,6 @@
 // Two projects: `unit` runs anywhere (no server, no browser); `e2e` needs the lab (Kamailio) and
 // Chromium inside a loopback-only network namespace and is started by test/run.sh.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json', isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }];
 module.exports = {
   projects: [
     {

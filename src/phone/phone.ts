@@ -179,10 +179,10 @@ export class Phone extends EventEmitter<PhoneEvents> {
         this.reconnectMonitor.failed();
       } else if (!this.opened) {
         this.dropTransport();
-        this.fail('server_not_reachable', { code: info.code, source: info.source });
+        this.fail('server_not_reachable', { source: info.source });
       } else {
         this.state = 'lost';
-        this.fail('disconnected', { code: info.code, source: info.source });
+        this.fail('disconnected', { source: info.source });
         if (!this.replaced) this.reconnectMonitor.start();
       }
     });

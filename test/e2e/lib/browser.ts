@@ -1,0 +1,138 @@
+/**
+ * Headless Chromium (Debian's, through playwright-core) with fake media devices, and a page server
+ * on 127.0.0.1 for the test pages and dist/. Runs inside the loopback-only network namespace.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT, REALM } from './lab';
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+];
+
+const FILES: Record<string, [string, string]> = {
+  '/legacy.html': ['test/e2e/pages/legacy.html', 'text/html'],
+  '/instrument.js': ['test/e2e/pages/instrument.js', 'text/javascript'],
+  '/lib/kazoo.js': ['dist/kazoo.js', 'text/javascript'],
+  '/lib/kazoo.min.js': ['dist/kazoo.min.js', 'text/javascript'],
+};
+
+export interface Lab {
+  ctx: BrowserContext;
+  baseUrl: string;
+  open(name: string): Promise<PhonePage>;
+  close(): Promise<void>;
+}
+
+export async function launch(): Promise<Lab> {
+  const server = http.createServer((req, res) => {
+    const f = FILES[(req.url ?? '/').split('?')[0]];
+    if (!f) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': f[1], 'cache-control': 'no-store' });
+    fs.createReadStream(path.join(ROOT, f[0])).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kazoo-chromium-'));
+  const ctx = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    ctx,
+    baseUrl,
+    async open(name) {
+      const page = await ctx.newPage();
+      page.on('pageerror', (e) => console.log(`[${name}] pageerror ${e.message}`));
+      await page.goto(`${baseUrl}/legacy.html`);
+      await page.waitForFunction(() => (window as unknown as { events: { name: string }[] }).events.some((e) => e.name === 'onLoaded'), null, { timeout: 10_000 });
+      return new PhonePage(page, name);
+    },
+    async close() {
+      await ctx.close().catch(() => undefined);
+      await new Promise((r) => server.close(r));
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Recorded { name: string; arg: Record<string, unknown> | null; t: number }
+
+/** One test page: the legacy examples loaded, plus helpers to drive `kazoo` and read what it reported. */
+export class PhonePage {
+  private dialogAnswer: 'accept' | 'dismiss' = 'accept';
+
+  constructor(readonly page: Page, readonly name: string) {
+    page.on('dialog', (d) => void (this.dialogAnswer === 'accept' ? d.accept() : d.dismiss()));
+  }
+
+  /** what confirm() in the examples' onIncoming answers */
+  answerIncoming(answer: 'accept' | 'dismiss'): void { this.dialogAnswer = answer; }
+
+  /** Example 2, by its form and button, as a person would */
+  async registerByForm(user: string, password = `secret${user}`, opts: { uriAsPrivate?: boolean } = {}): Promise<void> {
+    const p = this.page;
+    await p.fill('#realm', REALM);
+    // the 2014 demo page put the SIP URI in publicIdentity; the document says privateIdentity
+    await p.fill('#privateIdentity', opts.uriAsPrivate ? `sip:${user}@${REALM}` : user);
+    await p.fill('#publicIdentity', opts.uriAsPrivate ? user : `sip:${user}@${REALM}`);
+    await p.fill('#password', password);
+    await p.click('#register');
+  }
+
+  async registerWith(params: Record<string, unknown>): Promise<void> {
+    await this.page.evaluate((p) => (window as unknown as { registerWith(p: unknown): void }).registerWith(p), params);
+  }
+
+  eval<T>(fn: string): Promise<T> {
+    return this.page.evaluate(fn) as Promise<T>;
+  }
+
+  async events(): Promise<Recorded[]> {
+    return this.page.evaluate(() => (window as unknown as { events: Recorded[] }).events);
+  }
+
+  async count(name: string, key?: string): Promise<number> {
+    return (await this.events()).filter((e) => e.name === name && (!key || e.arg?.key === key)).length;
+  }
+
+  /** waits until `name` (with catalogue `key`) was recorded more than `after` times; returns that event */
+  async waitFor(name: string, opts: { key?: string; after?: number; timeout?: number } = {}): Promise<Recorded> {
+    const deadline = Date.now() + (opts.timeout ?? 10_000);
+    for (;;) {
+      const all = (await this.events()).filter((e) => e.name === name && (!opts.key || e.arg?.key === opts.key));
+      if (all.length > (opts.after ?? 0)) return all[opts.after ?? 0];
+      if (Date.now() > deadline) {
+        throw new Error(`[${this.name}] no ${name}${opts.key ? ` ${opts.key}` : ''} within ${opts.timeout ?? 10_000} ms; saw: ${JSON.stringify((await this.events()).map((e) => `${e.name}${e.arg?.key ? `:${e.arg.key}` : ''}`))}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  async inboundAudio(): Promise<{ bytesReceived: number; packetsReceived: number; totalAudioEnergy: number; codec: string | null } | null> {
+    return this.page.evaluate(() => (window as unknown as { __inboundAudio(): Promise<null> }).__inboundAudio());
+  }
+
+  async clearEvents(): Promise<void> {
+    await this.page.evaluate(() => { (window as unknown as { events: unknown[] }).events.length = 0; });
+  }
+
+  async close(): Promise<void> {
+    await this.page.evaluate(() => (window as unknown as { kazoo: { logout(): Promise<void> } }).kazoo.logout()).catch(() => undefined);
+    await this.page.close().catch(() => undefined);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
