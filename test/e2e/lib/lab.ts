@@ -35,19 +35,9 @@ export async function stopKamailio(): Promise<void> {
   if (r.code !== 0) throw new Error(`kamailio stop failed:\n${r.out}`);
 }
 
-/**
- * Kamailio alone, next to the running rtpengine. Seen once in ~20 restarts: Kamailio exits at once
- * without a log line while a client hammers its port; a second start then works. Up to 3 tries.
- */
 export async function startKamailio(defines = ''): Promise<void> {
-  let out = '';
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const r = await run('start.sh', ['kamailio'], { LAB_KAMAILIO_DEFINES: defines });
-    if (r.code === 0) return;
-    out += `--- attempt ${attempt}\n${r.out}`;
-    await new Promise((res) => setTimeout(res, 1000));
-  }
-  throw new Error(`kamailio start failed:\n${out}`);
+  const r = await run('start.sh', ['kamailio'], { LAB_KAMAILIO_DEFINES: defines });
+  if (r.code !== 0) throw new Error(`kamailio start failed:\n${r.out}`);
 }
 
 export function labGet(pathname: string): Promise<{ status: number; body: string }> {
