@@ -1,0 +1,83 @@
+/**
+ * The main job as a newcomer runs it: `node demo/serve.mjs` (what `npm start` runs) as a child
+ * process, the URL it printed opened in two Chromium tabs, a call placed with the demo's buttons,
+ * audio measured by both tabs, then SIGTERM frees the port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './lib/lab';
+import { launch, sleep, type Lab } from './lib/browser';
+import type { Page } from 'playwright-core';
+
+jest.setTimeout(90_000);
+
+let lab: Lab;
+let demo: ChildProcess;
+let output = '';
+const port = 18000 + Math.floor(Math.random() * 1000);
+
+async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}\n${output}`);
+    await sleep(100);
+  }
+}
+
+async function tab(url: string, user: string): Promise<Page> {
+  const page = await lab.ctx.newPage();
+  await page.addInitScript({ path: path.join(ROOT, 'test/e2e/pages/instrument.js') });
+  await page.goto(url);
+  await page.waitForSelector('#state:has-text("ready")');
+  await page.fill('#user', user);
+  await page.fill('#password', `secret${user}`);
+  await page.click('#register');
+  await page.waitForSelector(`#state:has-text("registered as ${user}")`);
+  return page;
+}
+
+const inbound = (p: Page) => p.evaluate(() => (window as unknown as { __inboundAudio(): Promise<{ bytesReceived: number; totalAudioEnergy: number } | null> }).__inboundAudio());
+
+beforeAll(async () => {
+  lab = await launch();
+  demo = spawn(process.execPath, [path.join(ROOT, 'demo/serve.mjs'), '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  demo.stdout?.on('data', (d) => { output += d; });
+  demo.stderr?.on('data', (d) => { output += d; });
+  await waitFor('the demo prints its URL', () => output.includes(`http://127.0.0.1:${port}/`));
+});
+
+afterAll(async () => {
+  if (demo && demo.exitCode === null) demo.kill('SIGKILL');
+  await lab?.close();
+});
+
+test('two tabs of the demo phone call each other and hear it', async () => {
+  const url = /phone:\s+(http:\/\/\S+)/.exec(output)![1];
+  const a = await tab(url, '1001');
+  const b = await tab(url, '1002');
+  await a.fill('#target', '1002');
+  await a.click('#call');
+  await b.waitForSelector('#state:has-text("ringing")');
+  await b.click('#answer');
+  await a.waitForSelector('#state:has-text("in a call")');
+  await b.waitForSelector('#state:has-text("in a call")');
+  for (const p of [a, b]) await waitFor('audio', async () => ((await inbound(p))?.totalAudioEnergy ?? 0) > 0, 8000);
+  // docs/demo-in-call.png is refreshed with UPDATE_SCREENSHOTS=1 (so test runs leave the tree clean)
+  await a.screenshot({ path: process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/demo-in-call.png') : path.join(os.tmpdir(), 'kazoo-demo-in-call.png') });
+  await a.click('#hangup');
+  await b.waitForSelector('#state:has-text("registered")');
+  await a.close();
+  await b.close();
+});
+
+test('SIGTERM stops it and frees the port', async () => {
+  demo.kill('SIGTERM');
+  await waitFor('exit', () => demo.exitCode !== null, 10_000);
+  expect(demo.exitCode).toBe(0);
+  const free = await new Promise<boolean>((resolve) => {
+    const s = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+  expect(free).toBe(true);
+});
