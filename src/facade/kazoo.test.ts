@@ -1,0 +1,101 @@
+import { createKazoo } from './kazoo';
+import type { RegisterParams } from './params';
+import { fakeClock } from '../../test/helpers/fake-clock';
+import { FakeTransport } from '../../test/helpers/fake-transport';
+import type { KazooError } from '../catalogue/events';
+
+// the facade decides WebRTC by looking for these, as a browser would have them
+(globalThis as Record<string, unknown>).RTCPeerConnection ??= function RTCPeerConnection() {};
+(globalThis as { navigator?: unknown }).navigator ??= { mediaDevices: { getUserMedia: () => Promise.resolve() } };
+
+function setup() {
+  const transports: FakeTransport[] = [];
+  const lines: string[] = [];
+  const k = createKazoo({
+    transports: { webrtc: () => { const t = new FakeTransport(); transports.push(t); return t; } },
+    clock: fakeClock(), network: { isOnline: () => undefined }, storage: null,
+    logSink: (_level, line) => lines.push(line),
+  });
+  const errors: KazooError[] = [];
+  const params = (extra: Partial<RegisterParams> = {}): RegisterParams => ({
+    wsUrl: 'ws://127.0.0.1:8088/ws', realm: 'lab.test', privateIdentity: '1001', publicIdentity: 'sip:1001@lab.test',
+    password: 'pw-very-secret', onError: (e) => errors.push(e), ...extra,
+  });
+  return { k, transports, errors, params, lines };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('the kazoo facade', () => {
+  test('init picks WebRTC and calls onLoaded asynchronously', async () => {
+    const { k } = setup();
+    const loaded = jest.fn();
+    k.init({ onLoaded: loaded });
+    expect(loaded).not.toHaveBeenCalled();
+    await tick();
+    expect(loaded).toHaveBeenCalledTimes(1);
+    expect(k.version).toBe('webrtc');
+  });
+
+  test('forceRTMP without an RTMP transport: onFlashMissing, then transport_unavailable', async () => {
+    const { k, errors, params } = setup();
+    const missing = jest.fn();
+    const loaded = jest.fn();
+    k.init({ forceRTMP: true, onFlashMissing: missing, onLoaded: loaded });
+    await tick();
+    expect(missing).toHaveBeenCalledTimes(1);
+    expect(loaded).not.toHaveBeenCalled();
+    expect(k.version).toBe('rtmp');
+    k.register(params({ rtmpUrl: 'rtmp://127.0.0.1/sip' }));
+    expect(errors.map((e) => e.key)).toEqual(['transport_unavailable']);
+  });
+
+  test('register before init initialises; register twice and init while registered are refused', async () => {
+    const { k, transports, errors, params } = setup();
+    k.register(params());
+    expect(transports).toHaveLength(1);
+    expect(transports[0].settings).toMatchObject({ aor: 'sip:1001@lab.test', authUser: '1001', realm: 'lab.test' });
+    k.register(params());
+    k.init({});
+    expect(errors.map((e) => e.key)).toEqual(['already_registered', 'already_registered']);
+    await k.logout();
+    k.register(params());
+    expect(transports).toHaveLength(2);
+  });
+
+  test('the register parameters of the 2014 examples, and programming errors as TypeError', () => {
+    const { k, transports, params } = setup();
+    k.init({});
+    k.register(params({ reconnectMaxAttempts: 3, reconnectDelay: 10000, forceRTMP: true }));
+    expect(k.version).toBe('webrtc'); // init's choice wins, as in the 2014 library
+    expect(transports[0].settings?.fastIce).toBe(true);
+    expect(() => k.register(null as unknown as RegisterParams)).toThrow(TypeError);
+    expect(() => k.connect(42 as unknown as string)).toThrow(TypeError);
+    expect(() => k.sendDTMF(undefined as unknown as string)).toThrow(TypeError);
+    expect(() => k.muteMicrophone('yes' as unknown as boolean)).toThrow(TypeError);
+  });
+
+  test('methods before register report not_registered instead of throwing', () => {
+    const { k, lines } = setup();
+    const mute = jest.fn();
+    k.connect('sip:1002@lab.test');
+    k.hangup();
+    k.reconnect();
+    k.muteMicrophone(true, undefined, (e) => { mute(e.key); });
+    expect(mute).toHaveBeenCalledWith('not_registered');
+    // no onError given yet: the errors go to the log
+    expect(lines.filter((l) => l.includes('not_registered'))).toHaveLength(3);
+  });
+
+  test('the password never reaches a log line', async () => {
+    const { k, transports, params, lines } = setup();
+    k.init({ debug: true });
+    k.register(params());
+    transports[0].up();
+    transports[0].drop();
+    k.connect('not a uri');
+    await k.logout();
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join('\n')).not.toContain('pw-very-secret');
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * The built package as its users load it: Node 20 `import` and `require` through package.json
+ * `exports` (self-reference by name), types where `exports` says. Needs `npm run build` (npm test runs it).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+
+beforeAll(() => {
+  if (!fs.existsSync(path.join(ROOT, 'dist/index.mjs'))) throw new Error('dist/ is missing: run npm run build');
+});
+
+test('ES module import', () => {
+  const out = node(['--input-type=module', '-e', "import k, { kazoo, createKazoo, CATALOGUE } from 'kazoo-js'; console.log(typeof kazoo.register, k === kazoo, typeof createKazoo, CATALOGUE.forbidden.message)"]);
+  expect(out.trim()).toBe('function true function Forbidden.');
+});
+
+test('CommonJS require, and the node entry', () => {
+  const out = node(['-e', "const m = require('kazoo-js'); const n = require('kazoo-js/node'); console.log(typeof m.kazoo.connect, typeof n.installNodeWebRTC)"]);
+  expect(out.trim()).toBe('function function');
+});
+
+test('types and the global build exist where package.json says', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  for (const entry of Object.values(pkg.exports as Record<string, { types?: string }>)) {
+    if (typeof entry === 'object' && entry.types) expect(fs.existsSync(path.join(ROOT, entry.types))).toBe(true);
+  }
+  const global = fs.readFileSync(path.join(ROOT, 'dist/kazoo.js'), 'utf8');
+  expect(global).toContain('globalThis.kazoo');
+  expect(fs.existsSync(path.join(ROOT, 'dist/kazoo.min.js.map'))).toBe(true);
+});
