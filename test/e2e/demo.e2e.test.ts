@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './lib/lab';
-import { launch, sleep, type Lab } from './lib/browser';
+import { INSTRUMENT, launch, sleep, type Lab } from './lib/browser';
 import type { Page } from 'playwright-core';
 
 jest.setTimeout(90_000);
@@ -28,7 +28,7 @@ async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 
 
 async function tab(url: string, user: string): Promise<Page> {
   const page = await lab.ctx.newPage();
-  await page.addInitScript({ path: path.join(ROOT, 'test/e2e/pages/instrument.js') });
+  await page.addInitScript({ path: INSTRUMENT });
   await page.goto(url);
   await page.waitForSelector('#state:has-text("ready")');
   await page.fill('#user', user);

@@ -19,11 +19,13 @@ export const CHROMIUM_ARGS = [
 ];
 
 const FILES: Record<string, [string, string]> = {
-  '/legacy.html': ['test/e2e/pages/legacy.html', 'text/html'],
-  '/instrument.js': ['test/e2e/pages/instrument.js', 'text/javascript'],
+  '/legacy.html': ['demo/legacy.html', 'text/html'],
   '/lib/kazoo.js': ['dist/kazoo.js', 'text/javascript'],
   '/lib/kazoo.min.js': ['dist/kazoo.min.js', 'text/javascript'],
 };
+
+/** test-only page instrumentation (callback recorder, peer connections, received SIP) */
+export const INSTRUMENT = path.join(ROOT, 'test/e2e/pages/instrument.js');
 
 export interface Lab {
   ctx: BrowserContext;
@@ -56,6 +58,7 @@ export async function launch(): Promise<Lab> {
     async open(name) {
       const page = await ctx.newPage();
       page.on('pageerror', (e) => console.log(`[${name}] pageerror ${e.message}`));
+      await page.addInitScript({ path: INSTRUMENT });
       await page.goto(`${baseUrl}/legacy.html`);
       await page.waitForFunction(() => (window as unknown as { events: { name: string }[] }).events.some((e) => e.name === 'onLoaded'), null, { timeout: 10_000 });
       return new PhonePage(page, name);

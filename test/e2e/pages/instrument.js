@@ -1,5 +1,6 @@
-// Test-only instrumentation, loaded before dist/kazoo.js: keeps every RTCPeerConnection the page makes
-// so a test can ask what the receiving side measured (bytes and audio energy of inbound RTP).
+// Test-only instrumentation, injected before the page's own scripts (Playwright addInitScript): keeps
+// every RTCPeerConnection the page makes so a test can ask what the receiving side measured (bytes and
+// audio energy of inbound RTP), and records the callbacks the demo's legacy page logs.
 (function () {
   var Native = window.RTCPeerConnection;
   window.__pcs = [];
@@ -30,6 +31,12 @@
   };
 
   window.events = [];
+  // demo/legacy.html's callbacks log `console.log('onX', arg)`: that is what the tests read
+  var consoleLog = console.log;
+  console.log = function (name, arg) {
+    if (typeof name === 'string' && /^on[A-Z][A-Za-z]*$/.test(name)) window.record(name, arg);
+    return consoleLog.apply(console, arguments);
+  };
   window.record = function (name, arg) {
     window.events.push({ name: name, arg: arg === undefined ? null : JSON.parse(JSON.stringify(arg, function (k, v) {
       return v instanceof Date ? v.toISOString() : v;
