@@ -18,6 +18,13 @@ test('ES module import', () => {
   expect(out.trim()).toBe('function true function Forbidden.');
 });
 
+test('the Wazo plugins on their own subpath, without JsSIP', () => {
+  const out = node(['--input-type=module', '-e', "import Wazo, { WazoApiClient, WebSocketClient } from 'kazoo-js/wazo'; console.log(typeof Wazo.Auth.logIn, typeof WazoApiClient, typeof WebSocketClient)"]);
+  expect(out.trim()).toBe('function function function');
+  const bundle = fs.readFileSync(path.join(ROOT, 'dist/wazo.mjs'), 'utf8');
+  expect(bundle).not.toMatch(/from 'jssip'|require\('jssip'\)/);
+});
+
 test('CommonJS require, and the node entry', () => {
   const out = node(['-e', "const m = require('kazoo-js'); const n = require('kazoo-js/node'); console.log(typeof m.kazoo.connect, typeof n.installNodeWebRTC)"]);
   expect(out.trim()).toBe('function function');

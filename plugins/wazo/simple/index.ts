@@ -1,0 +1,63 @@
+// The Simple API object (`import Wazo from 'kazoo-js/wazo'`; the seed's `@wazo/sdk/lib/simple`).
+
+import type { WazoApiClient } from '../api/wazo-api-client';
+import * as domain from '../domain/index';
+import { BadResponse, ServerError } from '../http/errors';
+import issueReporter from '../issue-reporter/issue-reporter';
+import { SimpleApiClients } from './api-client';
+import { SimpleAuth } from './auth';
+import { InvalidAuthorization, InvalidSubscription, NoDomainNameError, NoTenantIdError } from './errors';
+import { createSimpleWebsocket } from './websocket';
+
+const Websocket = createSimpleWebsocket();
+let auth: SimpleAuth | null = null;
+const clients = new SimpleApiClients((client) => auth?.setupClient(client));
+const Auth = new SimpleAuth(clients, Websocket);
+auth = Auth;
+
+const getApiClient = (server?: string | null): WazoApiClient => clients.get(server);
+
+const Wazo = {
+  Auth,
+  Websocket,
+  IssueReporter: issueReporter,
+  loggerFor: issueReporter.loggerFor.bind(issueReporter),
+  getApiClient,
+  domain: { ...domain, BadResponse, ServerError },
+
+  get api(): WazoApiClient {
+    return getApiClient();
+  },
+  get agentd() {
+    return getApiClient().agentd;
+  },
+  get application() {
+    return getApiClient().application;
+  },
+  get auth() {
+    return getApiClient().auth;
+  },
+  get callLogd() {
+    return getApiClient().callLogd;
+  },
+  get calld() {
+    return getApiClient().calld;
+  },
+  get chatd() {
+    return getApiClient().chatd;
+  },
+  get confd() {
+    return getApiClient().confd;
+  },
+  get dird() {
+    return getApiClient().dird;
+  },
+
+  InvalidSubscription,
+  InvalidAuthorization,
+  NoTenantIdError,
+  NoDomainNameError,
+};
+
+export type WazoSimple = typeof Wazo;
+export default Wazo;

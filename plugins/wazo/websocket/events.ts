@@ -1,0 +1,110 @@
+// Every Wazo bus event the SDK names, as data: constant → the event name on the wire (SDK 0.49.4's 74).
+// All values are the constant in lower case except the three AGENT_QUEUE_* ones.
+
+export const EVENTS = {
+  AUTH_SESSION_EXPIRE_SOON: 'auth_session_expire_soon',
+  FAVORITE_ADDED: 'favorite_added',
+  FAVORITE_DELETED: 'favorite_deleted',
+  USER_STATUS_UPDATE: 'user_status_update',
+  CHAT_MESSAGE_SENT: 'chat_message_sent',
+  CHAT_MESSAGE_RECEIVED: 'chat_message_received',
+  ENDPOINT_STATUS_UPDATE: 'endpoint_status_update',
+  USERS_FORWARDS_BUSY_UPDATED: 'users_forwards_busy_updated',
+  USERS_FORWARDS_NOANSWER_UPDATED: 'users_forwards_noanswer_updated',
+  USERS_FORWARDS_UNCONDITIONAL_UPDATED: 'users_forwards_unconditional_updated',
+  USERS_SERVICES_DND_UPDATED: 'users_services_dnd_updated',
+  GLOBAL_VOICEMAIL_MESSAGE_CREATED: 'global_voicemail_message_created',
+  GLOBAL_VOICEMAIL_MESSAGE_UPDATED: 'global_voicemail_message_updated',
+  GLOBAL_VOICEMAIL_MESSAGE_DELETED: 'global_voicemail_message_deleted',
+  USER_VOICEMAIL_MESSAGE_CREATED: 'user_voicemail_message_created',
+  USER_VOICEMAIL_MESSAGE_UPDATED: 'user_voicemail_message_updated',
+  USER_VOICEMAIL_MESSAGE_DELETED: 'user_voicemail_message_deleted',
+  CALL_LOG_USER_CREATED: 'call_log_user_created',
+  CALL_CREATED: 'call_created',
+  CALL_ANSWERED: 'call_answered',
+  CALL_DTMF_CREATED: 'call_dtmf_created',
+  CALL_ENDED: 'call_ended',
+  CALL_UPDATED: 'call_updated',
+  CALL_HELD: 'call_held',
+  CALL_RESUMED: 'call_resumed',
+  AUTH_USER_EXTERNAL_AUTH_ADDED: 'auth_user_external_auth_added',
+  AUTH_USER_EXTERNAL_AUTH_DELETED: 'auth_user_external_auth_deleted',
+  CHATD_PRESENCE_UPDATED: 'chatd_presence_updated',
+  CHATD_USER_ROOM_MESSAGE_CREATED: 'chatd_user_room_message_created',
+  CHATD_USER_ROOM_CREATED: 'chatd_user_room_created',
+  CHATD_MESSAGE_DELIVERY_STATUS: 'chatd_message_delivery_status',
+  CONFERENCE_USER_PARTICIPANT_JOINED: 'conference_user_participant_joined',
+  CONFERENCE_USER_PARTICIPANT_LEFT: 'conference_user_participant_left',
+  CONFERENCE_USER_PARTICIPANT_TALK_STARTED: 'conference_user_participant_talk_started',
+  CONFERENCE_USER_PARTICIPANT_TALK_STOPPED: 'conference_user_participant_talk_stopped',
+  MEETING_USER_PARTICIPANT_JOINED: 'meeting_user_participant_joined',
+  MEETING_USER_PARTICIPANT_LEFT: 'meeting_user_participant_left',
+  SWITCHBOARD_QUEUED_CALLS_UPDATED: 'switchboard_queued_calls_updated',
+  SWITCHBOARD_QUEUED_CALL_ANSWERED: 'switchboard_queued_call_answered',
+  SWITCHBOARD_HELD_CALLS_UPDATED: 'switchboard_held_calls_updated',
+  SWITCHBOARD_HELD_CALL_ANSWERED: 'switchboard_held_call_answered',
+  FAX_OUTBOUND_USER_CREATED: 'fax_outbound_user_created',
+  FAX_OUTBOUND_USER_SUCCEEDED: 'fax_outbound_user_succeeded',
+  FAX_OUTBOUND_USER_FAILED: 'fax_outbound_user_failed',
+  APPLICATION_CALL_DTMF_RECEIVED: 'application_call_dtmf_received',
+  APPLICATION_CALL_ENTERED: 'application_call_entered',
+  APPLICATION_CALL_INITIATED: 'application_call_initiated',
+  APPLICATION_CALL_DELETED: 'application_call_deleted',
+  APPLICATION_CALL_UPDATED: 'application_call_updated',
+  APPLICATION_CALL_ANSWERED: 'application_call_answered',
+  APPLICATION_PROGRESS_STARTED: 'application_progress_started',
+  APPLICATION_PROGRESS_STOPPED: 'application_progress_stopped',
+  APPLICATION_DESTINATION_NODE_CREATED: 'application_destination_node_created',
+  APPLICATION_NODE_CREATED: 'application_node_created',
+  APPLICATION_NODE_DELETED: 'application_node_deleted',
+  APPLICATION_NODE_UPDATED: 'application_node_updated',
+  APPLICATION_PLAYBACK_CREATED: 'application_playback_created',
+  APPLICATION_PLAYBACK_DELETED: 'application_playback_deleted',
+  APPLICATION_SNOOP_CREATED: 'application_snoop_created',
+  APPLICATION_SNOOP_DELETED: 'application_snoop_deleted',
+  APPLICATION_SNOOP_UPDATED: 'application_snoop_updated',
+  APPLICATION_USER_OUTGOING_CALL_CREATED: 'application_user_outgoing_call_created',
+  TRUNK_STATUS_UPDATED: 'trunk_status_updated',
+  LINE_STATUS_UPDATED: 'line_status_updated',
+  AGENT_STATUS_UPDATE: 'agent_status_update',
+  AGENT_PAUSED: 'agent_paused',
+  AGENT_UNPAUSED: 'agent_unpaused',
+  AGENT_QUEUE_LOGGED_IN: 'user_agent_queue_logged_in',
+  AGENT_QUEUE_LOGGED_OFF: 'user_agent_queue_logged_off',
+  AGENT_QUEUE_LOGGED_OUT: 'user_agent_queue_logged_out',
+  CONFERENCE_ADHOC_PARTICIPANT_LEFT: 'conference_adhoc_participant_left',
+  CONFERENCE_ADHOC_DELETED: 'conference_adhoc_deleted',
+  MEETING_USER_PROGRESS: 'meeting_user_progress',
+  MEETING_USER_GUEST_AUTHORIZATION_CREATED: 'meeting_user_guest_authorization_created',
+} as const;
+
+export type EventConstant = keyof typeof EVENTS;
+export type WazoEventName = (typeof EVENTS)[EventConstant];
+
+/** The client's own events (connection life cycle), SDK names first, then the ones this client adds. */
+export const SOCKET_EVENTS = {
+  ON_OPEN: 'onopen',
+  ON_MESSAGE: 'onmessage',
+  ON_ERROR: 'onerror',
+  ON_CLOSE: 'onclose',
+  INITIALIZED: 'initialized',
+  ON_AUTH_FAILED: 'on_auth_failed',
+  ON_AUTH_EXPIRED: 'on_auth_expired',
+  ON_TOKEN_MISSING: 'on_token_missing',
+  ON_PROTOCOL_ERROR: 'on_protocol_error',
+  ON_RECONNECTING: 'on_reconnecting',
+  ON_HEARTBEAT_TIMEOUT: 'on_heartbeat_timeout',
+} as const;
+
+/** The engine version from which websocketd answers `ping` with `pong` (protocol v2). */
+export const HEARTBEAT_ENGINE_VERSION = '20.09';
+
+/** Event names whose payload is never written to logs (message contents). */
+export const PRIVATE_EVENTS: ReadonlySet<string> = new Set([
+  EVENTS.CHAT_MESSAGE_SENT,
+  EVENTS.CHAT_MESSAGE_RECEIVED,
+  EVENTS.CHATD_USER_ROOM_MESSAGE_CREATED,
+  EVENTS.CHATD_USER_ROOM_CREATED,
+]);
+
+export const EVENT_NAMES: readonly WazoEventName[] = Object.values(EVENTS);
