@@ -1,0 +1,2 @@
+export * from './g711';
+export * from './resampler';

@@ -1,0 +1,378 @@
+/**
+ * What an RTMP client and server have in common once bytes flow: handshake, chunk reader and writer,
+ * acknowledgements, ping answers, command encoding, transaction matching and replies. It owns the duplex
+ * and turns every failure into one typed close; it never throws into the duplex's callbacks.
+ */
+import { AmfValue } from './amf-values';
+import { ByteDuplex } from './duplex';
+import { ChunkReader } from './chunk-reader';
+import { ChunkWriter } from './chunk-writer';
+import { ClientHandshake, DEFAULT_HANDSHAKE_ENVIRONMENT, HandshakeEnvironment, HandshakeStep, ServerHandshake } from './handshake';
+import { RtmpLimits, resolveLimits } from './limits';
+import { ChunkStreamId, MessageType, RtmpMessage } from './message';
+import { RtmpProtocolError, toRtmpError } from './errors';
+import { CommandEnvelope, CommandMessage, commandTypeFor, decodeCommand, encodeCommand, isCommandType } from './command-messages';
+import {
+  PeerBandwidthLimit,
+  UserControlEvent,
+  acknowledgementMessage,
+  decodeControlMessage,
+  isControlMessage,
+  setChunkSizeMessage,
+  userControlMessage,
+  windowAckSizeMessage,
+} from './control-messages';
+import { splitAggregate } from './aggregate';
+import { CallReply, RtmpCallError, TransactionTable } from './transactions';
+import { GLOBAL_TIMERS, Timers } from './timers';
+import { concatBytes } from './concat-bytes';
+
+export interface EndpointOptions {
+  readonly limits?: Partial<RtmpLimits>;
+  readonly timers?: Timers;
+  readonly handshake?: Partial<HandshakeEnvironment>;
+  /** Type 1/2/3 chunk headers where allowed (default true). */
+  readonly compressHeaders?: boolean;
+  /** How long `call` waits for `_result`/`_error` (default 10 s). */
+  readonly callTimeoutMs?: number;
+}
+
+/** A method the peer invoked on us (`invited`, `invite`, …). */
+export interface IncomingCommand {
+  readonly name: string;
+  /** 0: the peer wants no answer. */
+  readonly transactionId: number;
+  readonly commandObject: AmfValue;
+  readonly args: readonly AmfValue[];
+  readonly streamId: number;
+}
+
+/** Answers a peer's call: the return value becomes `_result`, a throw or rejection `_error`. */
+export type CommandHandler = (command: IncomingCommand) => AmfValue | void | Promise<AmfValue | void>;
+
+export interface CoreHooks {
+  handshakeDone(): void;
+  command(command: IncomingCommand): void;
+  /** Every message that is not a command, after the core's own handling (controls included). */
+  message(message: RtmpMessage): void;
+  /** A malformed message was dropped; the connection lives on. */
+  error(error: RtmpProtocolError): void;
+  closed(error: Error | undefined): void;
+}
+
+const DEFAULT_CALL_TIMEOUT_MS = 10_000;
+
+export class ConnectionCore {
+  readonly limits: RtmpLimits;
+  readonly timers: Timers;
+  readonly callTimeoutMs: number;
+  /** Commands go out as type 20 unless the client asked for objectEncoding 3. */
+  envelope: CommandEnvelope = 'amf0';
+  private readonly handshake: ClientHandshake | ServerHandshake;
+  private readonly reader: ChunkReader;
+  private readonly writer: ChunkWriter;
+  private readonly transactions: TransactionTable;
+  private readonly pings = new Map<number, { resolve(rtt: number): void; reject(error: Error): void; timer: unknown; sentAt: number }>();
+  private ready = false;
+  private isClosed = false;
+  private corked: Uint8Array[] | null = null;
+  private bytesIn = 0;
+  private ackedAt = 0;
+  private peerWindow = 0;
+  private sentWindow = 0;
+  // No limit yet counts as Hard, so that a first Dynamic Set Peer Bandwidth (NMS sends one) applies.
+  private peerLimitType: number = PeerBandwidthLimit.Hard;
+
+  constructor(
+    private readonly duplex: ByteDuplex,
+    role: 'client' | 'server',
+    options: EndpointOptions,
+    private readonly hooks: CoreHooks,
+  ) {
+    this.limits = resolveLimits(options.limits);
+    this.timers = options.timers ?? GLOBAL_TIMERS;
+    this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    const env = { ...DEFAULT_HANDSHAKE_ENVIRONMENT, ...options.handshake };
+    this.handshake = role === 'client' ? new ClientHandshake(env) : new ServerHandshake(env);
+    this.reader = new ChunkReader((message) => this.dispatch(message), this.limits);
+    this.writer = new ChunkWriter({ compressHeaders: options.compressHeaders });
+    // Replies to the connect command carry transaction id 1; our own calls start at 2 (rtmplite's habit).
+    this.transactions = new TransactionTable(this.timers, 2);
+    duplex.onData = (bytes) => this.receive(bytes);
+    duplex.onClose = (error) => this.shutdown(error);
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Bytes held by the chunk reader between feeds: ≤ `limits.maxBufferedBytes` plus one chunk header. */
+  get bufferedBytes(): number {
+    return this.reader.bufferedBytes;
+  }
+
+  get outgoingChunkSize(): number {
+    return this.writer.chunkSize;
+  }
+
+  get incomingChunkSize(): number {
+    return this.reader.incomingChunkSize;
+  }
+
+  get outputBacklog(): number {
+    return this.duplex.bufferedAmount ?? 0;
+  }
+
+  /** Client only: writes C0+C1. */
+  start(): void {
+    if (this.handshake instanceof ClientHandshake) this.write(this.handshake.start());
+  }
+
+  /** Writes everything `fn` sends in one duplex write (one TCP segment, WebSocket frame or RTMPT post). */
+  batch<T>(fn: () => T): T {
+    if (this.corked) return fn();
+    this.corked = [];
+    try {
+      return fn();
+    } finally {
+      const parts = this.corked;
+      this.corked = null;
+      if (parts.length > 0) this.write(concatBytes(parts));
+    }
+  }
+
+  send(message: RtmpMessage): void {
+    if (this.isClosed) return;
+    this.write(this.writer.encode(message));
+  }
+
+  /** Announces and switches the outgoing chunk size (the announcement itself uses the old size). */
+  setChunkSize(size: number): void {
+    if (this.isClosed) return;
+    const announcement = this.writer.encode(setChunkSizeMessage(size));
+    this.writer.setChunkSize(size);
+    this.write(announcement);
+  }
+
+  /** Asks the peer to acknowledge every `size` bytes (Window Acknowledgement Size). */
+  announceWindow(size: number): void {
+    this.sentWindow = size;
+    this.send(windowAckSizeMessage(size));
+  }
+
+  sendCommand(streamId: number, command: CommandMessage, csid: number = ChunkStreamId.Command): void {
+    if (this.isClosed) return;
+    this.send(this.commandMessage(streamId, command, csid));
+  }
+
+  /** Encodes first, so that unencodable arguments reject this call instead of breaking the connection. */
+  call(method: string, args: readonly AmfValue[], options: { streamId?: number; commandObject?: AmfValue; transactionId?: number; timeoutMs?: number; csid?: number } = {}): Promise<CallReply> {
+    if (this.isClosed) return Promise.reject(closedError());
+    const transactionId = options.transactionId ?? this.transactions.allocate();
+    let message: RtmpMessage;
+    try {
+      message = this.commandMessage(options.streamId ?? 0, { name: method, transactionId, commandObject: options.commandObject ?? null, args }, options.csid);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const reply = this.transactions.wait(transactionId, options.timeoutMs ?? this.callTimeoutMs, method);
+    this.send(message);
+    return reply;
+  }
+
+  private commandMessage(streamId: number, command: CommandMessage, csid: number = ChunkStreamId.Command): RtmpMessage {
+    const payload = encodeCommand(command, this.envelope, this.limits.maxAmfDepth);
+    return { csid, typeId: commandTypeFor(this.envelope), streamId, timestamp: 0, payload };
+  }
+
+  /** A call with transaction id 0: no answer is wanted (how Flash's `nc.call(name, null, …)` sends). */
+  notify(method: string, args: readonly AmfValue[], streamId = 0, csid?: number): void {
+    this.sendCommand(streamId, { name: method, transactionId: 0, commandObject: null, args }, csid);
+  }
+
+  /** Answers an incoming command according to its transaction id; without a handler, `_error`. */
+  answer(command: IncomingCommand, handler: CommandHandler | undefined): void {
+    const { transactionId, streamId, name } = command;
+    const fail = (description: string): void => {
+      if (transactionId === 0) return;
+      this.sendCommand(streamId, {
+        name: '_error',
+        transactionId,
+        commandObject: null,
+        args: [{ level: 'error', code: 'NetConnection.Call.Failed', description }],
+      });
+    };
+    const succeed = (value: AmfValue | void): void => {
+      if (transactionId === 0) return;
+      this.sendCommand(streamId, { name: '_result', transactionId, commandObject: null, args: value === undefined ? [] : [value] });
+    };
+    if (!handler) {
+      fail(`Method not found (${name}).`);
+      return;
+    }
+    let result: AmfValue | void | Promise<AmfValue | void>;
+    try {
+      result = handler(command);
+    } catch (error) {
+      fail(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(succeed, (error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+    } else {
+      succeed(result);
+    }
+  }
+
+  /** Sends a User Control Ping Request and resolves with the round trip in ms. */
+  ping(timeoutMs = 5000): Promise<number> {
+    if (this.isClosed) return Promise.reject(closedError());
+    const sentAt = Date.now();
+    let value = sentAt >>> 0;
+    while (this.pings.has(value)) value = (value + 1) >>> 0;
+    const key = value;
+    return new Promise<number>((resolve, reject) => {
+      const timer = this.timers.setTimeout(() => {
+        this.pings.delete(key);
+        reject(new RtmpProtocolError('timeout', `no ping response in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pings.set(key, { resolve, reject, timer, sentAt });
+      this.send(userControlMessage(UserControlEvent.PingRequest, key));
+    });
+  }
+
+  /** Graceful close: pending calls fail, the duplex flushes and closes. */
+  close(error?: Error): void {
+    if (this.isClosed) return;
+    // What was sent inside a batch still goes out first (a rejected connect's `_error`, say).
+    if (this.corked) {
+      if (this.corked.length > 0) this.duplex.write(concatBytes(this.corked));
+      this.corked = [];
+    }
+    this.shutdown(error);
+    this.duplex.close();
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.isClosed) return;
+    if (this.corked) this.corked.push(bytes);
+    else this.duplex.write(bytes);
+  }
+
+  private receive(bytes: Uint8Array): void {
+    if (this.isClosed) return;
+    try {
+      // Everything this input provokes (C2 + connect, ping answers, acks) leaves in one write.
+      this.batch(() => {
+        this.bytesIn += bytes.length;
+        let rest = bytes;
+        if (!this.ready) {
+          const step: HandshakeStep = this.handshake.feed(bytes);
+          if (step.output) this.write(step.output);
+          if (!step.done) return;
+          this.ready = true;
+          this.hooks.handshakeDone();
+          rest = step.rest;
+        }
+        if (rest.length > 0 && !this.isClosed) this.reader.feed(rest);
+        this.acknowledge();
+      });
+    } catch (error) {
+      this.close(toRtmpError(error));
+    }
+  }
+
+  /** Acknowledgement (§5.4.3): the byte count so far, once per window the peer asked for. */
+  private acknowledge(): void {
+    if (this.peerWindow > 0 && this.bytesIn - this.ackedAt >= this.peerWindow && !this.isClosed) {
+      this.ackedAt = this.bytesIn;
+      this.send(acknowledgementMessage(this.bytesIn));
+    }
+  }
+
+  private dispatch(message: RtmpMessage): void {
+    if (this.isClosed) return;
+    if (isControlMessage(message.typeId)) {
+      this.handleControl(message);
+      this.hooks.message(message);
+    } else if (isCommandType(message.typeId)) {
+      this.handleCommand(message);
+    } else if (message.typeId === MessageType.Aggregate) {
+      let parts: RtmpMessage[];
+      try {
+        parts = splitAggregate(message);
+      } catch (error) {
+        this.hooks.error(toRtmpError(error));
+        return;
+      }
+      for (const part of parts) this.dispatch(part);
+    } else {
+      this.hooks.message(message);
+    }
+  }
+
+  private handleControl(message: RtmpMessage): void {
+    const control = decodeControlMessage(message);
+    switch (control.kind) {
+      case 'window-ack-size':
+        this.peerWindow = control.size;
+        break;
+      case 'set-peer-bandwidth': {
+        // §5.4.5: answer with Window Ack Size when the window changes; Dynamic counts only after Hard.
+        if (control.limitType === PeerBandwidthLimit.Dynamic && this.peerLimitType !== PeerBandwidthLimit.Hard) break;
+        const size = control.limitType === PeerBandwidthLimit.Soft && this.sentWindow > 0 ? Math.min(this.sentWindow, control.size) : control.size;
+        this.peerLimitType = control.limitType === PeerBandwidthLimit.Dynamic ? PeerBandwidthLimit.Hard : control.limitType;
+        if (size !== this.sentWindow) this.announceWindow(size);
+        break;
+      }
+      case 'user-control':
+        if (control.event === UserControlEvent.PingRequest) {
+          // Answered by both roles: npm rtmp-client hangs up 5 s after an unanswered ping (notes §7).
+          this.send(userControlMessage(UserControlEvent.PingResponse, control.value));
+        } else if (control.event === UserControlEvent.PingResponse) {
+          const ping = this.pings.get(control.value);
+          if (ping) {
+            this.pings.delete(control.value);
+            this.timers.clearTimeout(ping.timer);
+            ping.resolve(Date.now() - ping.sentAt);
+          }
+        }
+        break;
+      default:
+        break; // chunk size and abort were applied by the reader; acknowledgements need nothing
+    }
+  }
+
+  private handleCommand(message: RtmpMessage): void {
+    let command: CommandMessage;
+    try {
+      command = decodeCommand(message.payload, message.typeId, this.limits.maxAmfDepth);
+    } catch (error) {
+      this.hooks.error(toRtmpError(error));
+      return;
+    }
+    const { name, transactionId, commandObject, args } = command;
+    if (name === '_result' || name === '_error') {
+      // Unmatched replies are dropped: rtmplite answers even transaction id 0 (notes §3).
+      this.transactions.settle(name, transactionId, commandObject, args);
+      return;
+    }
+    this.hooks.command({ name, transactionId, commandObject, args, streamId: message.streamId });
+  }
+
+  private shutdown(error: Error | undefined): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.transactions.failAll(error ? error.message : 'connection closed');
+    for (const ping of this.pings.values()) {
+      this.timers.clearTimeout(ping.timer);
+      ping.reject(closedError());
+    }
+    this.pings.clear();
+    this.hooks.closed(error);
+  }
+}
+
+function closedError(): RtmpCallError {
+  return new RtmpCallError('closed', { code: 'NetConnection.Connect.Closed', description: 'connection closed' });
+}

@@ -1,0 +1,3 @@
+export * from './websocket-duplex';
+export * from './rtmpt-duplex';
+export * from './rtmpt-server';
