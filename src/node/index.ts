@@ -10,7 +10,8 @@
  *   node.onPeerConnection((pc) => node.onRemoteAudio(pc, (samples) => …));
  */
 import type * as Werift from 'werift';
-import { linearToUlaw, ulawToLinear } from './g711';
+// G.711 is shared with the RTMP transport and gateway
+import { mulawDecodeSample, mulawEncodeSample } from '../../transports/rtmp/media/g711';
 
 export interface NodeWebRTCOptions {
   /** the `ws` package's WebSocket class */
@@ -75,7 +76,7 @@ export function installNodeWebRTC(options: NodeWebRTCOptions): NodeWebRTC {
     const timer = setInterval(() => {
       if (track.stopped) return clearInterval(timer);
       const payload = Buffer.alloc(SAMPLES_PER_PACKET);
-      for (let i = 0; i < SAMPLES_PER_PACKET; i++, n++) payload[i] = linearToUlaw(8000 * Math.sin((2 * Math.PI * toneHz * n) / 8000));
+      for (let i = 0; i < SAMPLES_PER_PACKET; i++, n++) payload[i] = mulawEncodeSample(8000 * Math.sin((2 * Math.PI * toneHz * n) / 8000));
       const header = new w.RtpHeader({ payloadType: 0, sequenceNumber: seq, timestamp: ts, ssrc, marker: false });
       seq = (seq + 1) & 0xffff;
       ts = (ts + SAMPLES_PER_PACKET) >>> 0;
@@ -116,7 +117,7 @@ export function installNodeWebRTC(options: NodeWebRTCOptions): NodeWebRTC {
       (pc as unknown as Werift.RTCPeerConnection).onTrack.subscribe((track) => {
         track.onReceiveRtp.subscribe((rtp) => {
           if (rtp.header.payloadType !== 0) return;
-          fn(Int16Array.from(rtp.payload, ulawToLinear));
+          fn(Int16Array.from(rtp.payload, (b) => mulawDecodeSample(b)));
         });
       });
     },
