@@ -1,0 +1,15 @@
+// Public API of the kazoo-js development SIP server (see README.md).
+export { createDevSipServer, DevSipServerError } from './server';
+export type { DevSipServer, DevUsers, ServerStats, StartedInfo } from './server';
+export type { DevSipServerOptions } from './options';
+export type { Limits } from './limits';
+export { DEFAULT_LIMITS } from './limits';
+export type { LogLevel, LogSink } from './logger';
+export type { MwiOrder, MwiCounts } from './kazoo/bodies';
+export { mwiBody, overwriteBodies } from './kazoo/bodies';
+export type { BindingInfo, ExpiresPolicy } from './registrar';
+export type { ServerEventMap, ServerEventName } from './events';
+export type { SipTimers } from './transaction/timers';
+export type { UserInfo, UserRecord } from './users';
+export { demoUsers, parseAddUsers } from './users';
+export type { Mailbox } from './kazoo/voicemail';

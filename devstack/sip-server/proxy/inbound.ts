@@ -1,0 +1,38 @@
+// Entry point for every datagram / WebSocket message: parse, answer bad input (400/513) or drop it,
+// hand responses to their client transaction and requests to the request handler.
+
+import type { ServerContext } from '../context';
+import { createResponse } from '../sip/builder';
+import { parseSipMessage } from '../sip/parser';
+import type { SipResponse } from '../sip/message';
+import type { ViaInfo } from '../sip/jssip';
+import type { Flow, InboundHandler } from '../transports/flow';
+import { aliasContacts } from './addressing';
+import type { RequestHandler } from './requests';
+
+export function createInbound(ctx: ServerContext, requests: RequestHandler): InboundHandler {
+  return (data: Buffer, flow: Flow) => {
+    const out = parseSipMessage(data, { maxMessageBytes: ctx.limits.maxMessageBytes, maxHeaders: ctx.limits.maxHeaders });
+    if (out.kind === 'keepalive') return;
+    if (out.kind === 'error') {
+      ctx.logger.debug(`${out.status} ${out.reason}: ${data.length} bytes from ${flow.id}${out.replyTo ? '' : ' (dropped)'}`);
+      if (out.replyTo) flow.send(createResponse(out.replyTo, out.status, { reason: out.reason }).serialize());
+      return;
+    }
+    const msg = out.message;
+    if (msg.kind === 'response') handleResponse(ctx, msg, out.topVia, flow);
+    else requests.handle(msg, out.topVia, flow);
+  };
+}
+
+function handleResponse(ctx: ServerContext, res: SipResponse, via: ViaInfo, flow: Flow): void {
+  const txn = ctx.clientTxns.match(via.branch, res.core.cseqMethod);
+  if (!txn) {
+    ctx.logger.debug(`${res.status} for ${res.core.cseqMethod} from ${flow.id}: no transaction, dropped`);
+    return;
+  }
+  res.removeFirst('via');
+  // A dialog-forming answer from a browser: its Contact host is invented, alias it to this flow.
+  if (res.status < 300) aliasContacts(res, flow);
+  txn.receive(res);
+}
