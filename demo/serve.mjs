@@ -1,43 +1,69 @@
 #!/usr/bin/env node
-// `npm start`: the demo. Starts the SIP lab (Kamailio on 127.0.0.1, fixtures/lab) unless one already
-// answers, serves the demo pages and dist/ on http://127.0.0.1:8080, prints what to open, and stops
-// what it started on Ctrl-C / SIGTERM.
-//   npm start -- --port 8080 --no-lab --ws ws://host:port/path
-import { execFileSync, spawnSync } from 'node:child_process';
+// `npm start`: the embedded dev stack and the demo. Starts the development SIP server
+// (devstack/sip-server, on 127.0.0.1), serves the demo pages and dist/ on http://127.0.0.1:8080,
+// prints what to open, and stops everything it started on Ctrl-C / SIGTERM.
+//   npm start -- --help
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const flag = (name, fallback) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : fallback; };
-if (args.includes('--help')) {
-  console.log('usage: npm start -- [--port 8080] [--ws ws://127.0.0.1:8088/ws] [--no-lab]');
+const flag = (name, fallback) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback; };
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`usage: npm start -- [options]
+  --port <n>              demo pages (default 8080)
+  --sip-server <ws-url>   use this SIP server (Kazoo, Kamailio, Asterisk, FreeSWITCH, Wazo…) instead of the
+                          embedded one, e.g. --sip-server wss://pbx.example.com:5065
+  --realm <realm>         SIP realm shown in the login forms (default: the embedded server's domain)
+  --ws-port <n>           embedded SIP server's WebSocket port (default 5064, 0 = any free port)
+  --udp-port <n>          embedded SIP server's UDP port (default 5060, 0 = any free port)`);
   process.exit(0);
 }
 const port = Number(flag('port', 8080));
-const wsUrl = flag('ws', 'ws://127.0.0.1:8088/ws');
-const useLab = !args.includes('--no-lab') && !args.includes('--ws');
-const RUN = process.env.LAB_RUN_DIR || '/tmp/kazoo-lab';
-const labEnv = { ...process.env, LAB_RUN_DIR: RUN };
+const externalSip = flag('sip-server', null);
+const children = [];
 
-if (!fs.existsSync(path.join(ROOT, 'dist/kazoo.js'))) {
-  console.log('building dist/ (npm run build)…');
-  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) { console.error('build failed: run `npm ci` first'); process.exit(1); }
+function fail(message) {
+  console.error(`npm start: ${message}`);
+  shutdown(1);
 }
 
-let startedLab = false;
-if (useLab) {
-  if (spawnSync('which', ['kamailio']).status !== 0) {
-    console.error('Kamailio is not installed: run `sudo bash fixtures/lab/install.sh`, or point the demo at your own server with --ws ws://host:port/path');
-    process.exit(1);
-  }
-  const r = spawnSync(path.join(ROOT, 'fixtures/lab/start.sh'), [], { env: labEnv, encoding: 'utf8' });
-  if (r.status === 0) startedLab = true;
-  else if (/already running/.test(r.stderr)) console.log('using the SIP lab that is already running');
-  else { console.error(`the SIP lab did not start:\n${r.stdout}${r.stderr}`); process.exit(1); }
+function build() {
+  const needed = ['dist/kazoo.js'];
+  if (needed.every((f) => fs.existsSync(path.join(ROOT, f)))) return;
+  console.log('building dist/ (npm run build)…');
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) fail('the build failed: run `npm ci` first');
+}
+
+/** the development SIP server as a child process; resolves with the addresses it printed */
+function startDevSip() {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'devstack/sip-server/bin/kazoo-dev-sip.mjs'),
+      '--ws-port', flag('ws-port', '5064'), '--udp-port', flag('udp-port', '5060'), '--log-level', 'warn', '--json'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let errors = '';
+    child.stderr.on('data', (d) => { errors += d; });
+    child.on('exit', (code) => {
+      if (!stopping) fail(`the development SIP server stopped (exit ${code}): ${errors.trim() || 'no message'}`);
+    });
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('{')) resolve(JSON.parse(line));
+    });
+  });
+}
+
+const mailboxes = new Map();
+async function leaveVoicemail(httpUrl, user) {
+  const count = (mailboxes.get(user) ?? 0) + 1;
+  mailboxes.set(user, count);
+  const r = await fetch(`${httpUrl}/mwi/${encodeURIComponent(user)}/${count}/0`);
+  return `${r.status} ${await r.text()}`;
 }
 
 const files = {
@@ -47,38 +73,53 @@ const files = {
   '/lib/kazoo.js': ['dist/kazoo.js', 'text/javascript'],
   '/lib/kazoo.min.js': ['dist/kazoo.min.js', 'text/javascript'],
 };
-const server = http.createServer((req, res) => {
-  const f = files[(req.url || '/').split('?')[0]];
-  if (!f) { res.writeHead(404); res.end('not found'); return; }
-  let body = fs.readFileSync(path.join(ROOT, f[0]), 'utf8');
-  if (f[1] === 'text/html') body = body.replace('<script src="lib/kazoo.js"', `<script>window.DEMO_WS_URL=${JSON.stringify(wsUrl)};</script><script src="lib/kazoo.js"`);
-  res.writeHead(200, { 'content-type': f[1], 'cache-control': 'no-store' });
-  res.end(body);
-});
-server.on('error', (e) => {
-  console.error(e.code === 'EADDRINUSE' ? `port ${port} is taken: npm start -- --port <another>` : e.message);
-  shutdown(1);
-});
-server.listen(port, '127.0.0.1', () => {
-  console.log(`
-kazoo-js demo
-  phone:        http://127.0.0.1:${port}/          (open it in two tabs)
-  legacy page:  http://127.0.0.1:${port}/legacy.html  (the 2014 document's examples)
-  SIP server:   ${wsUrl}${startedLab ? '  (Kamailio from fixtures/lab, started by this command)' : ''}
-  demo users:   1001 … 1010, password secret<user> (1001 / secret1001); realm lab.test
-  voicemail:    curl http://127.0.0.1:8088/mwi/1002/2/8   (sends 1002 an MWI NOTIFY)
-Ctrl-C stops everything.`);
-});
 
+let server;
 let stopping = false;
+async function main() {
+  build();
+  const sip = externalSip ? { wsUrl: externalSip, domain: flag('realm', 'example.com') } : await startDevSip();
+  const realm = flag('realm', sip.domain);
+  const settings = `<script>window.DEMO = ${JSON.stringify({ wsUrl: sip.wsUrl, realm, voicemail: !!sip.httpUrl })};</script>`;
+  server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://demo');
+    if (url.pathname === '/api/voicemail' && req.method === 'POST' && sip.httpUrl) {
+      const user = url.searchParams.get('user') ?? '';
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(user)) { res.writeHead(400); res.end('bad user'); return; }
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(await leaveVoicemail(sip.httpUrl, user).catch((e) => `error ${e.message}`));
+      return;
+    }
+    const f = files[url.pathname];
+    if (!f) { res.writeHead(404); res.end('not found'); return; }
+    let body = fs.readFileSync(path.join(ROOT, f[0]), 'utf8');
+    if (f[1] === 'text/html') body = body.replace('<script src="lib/kazoo.js"', `${settings}<script src="lib/kazoo.js"`);
+    res.writeHead(200, { 'content-type': f[1], 'cache-control': 'no-store' });
+    res.end(body);
+  });
+  server.on('error', (e) => fail(e.code === 'EADDRINUSE' ? `port ${port} is taken: npm start -- --port <another>` : e.message));
+  server.listen(port, '127.0.0.1', () => {
+    console.log(`
+kazoo-js demo
+  phone:        http://127.0.0.1:${port}/             (open it in two tabs, log in as two users, call)
+  legacy page:  http://127.0.0.1:${port}/legacy.html  (the 2014 document's examples)
+  SIP server:   ${sip.wsUrl}${externalSip ? '' : `  (embedded development server; UDP ${sip.udp.host}:${sip.udp.port})`}
+  ${externalSip ? `realm:        ${realm}` : `demo users:   1001 … 1010, password secret<user> (1001 / secret1001), realm ${realm}`}
+Ctrl-C stops everything.`);
+  });
+}
+
 function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
-  server.close();
-  if (startedLab) {
-    try { execFileSync(path.join(ROOT, 'fixtures/lab/stop.sh'), [], { env: labEnv, stdio: 'ignore' }); } catch { /* reported by stop.sh */ }
-  }
-  process.exit(code);
+  server?.close();
+  let pending = children.filter((c) => c.exitCode === null);
+  for (const c of pending) c.kill('SIGTERM');
+  const done = () => process.exit(code);
+  if (!pending.length) done();
+  for (const c of pending) c.on('exit', () => { pending = pending.filter((p) => p !== c); if (!pending.length) done(); });
+  setTimeout(() => { for (const c of pending) c.kill('SIGKILL'); done(); }, 5000).unref();
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
+main().catch((e) => fail(e.message));

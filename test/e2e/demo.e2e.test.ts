@@ -1,7 +1,8 @@
 /**
  * The main job as a newcomer runs it: `node demo/serve.mjs` (what `npm start` runs) as a child
- * process, the URL it printed opened in two Chromium tabs, a call placed with the demo's buttons,
- * audio measured by both tabs, then SIGTERM frees the port.
+ * process with its embedded development SIP server, the URL it printed opened in two Chromium tabs,
+ * a call placed with the demo's buttons, audio measured by both tabs, a voicemail left, then SIGTERM
+ * stops everything and frees the ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -42,7 +43,9 @@ const inbound = (p: Page) => p.evaluate(() => (window as unknown as { __inboundA
 
 beforeAll(async () => {
   lab = await launch();
-  demo = spawn(process.execPath, [path.join(ROOT, 'demo/serve.mjs'), '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // the lab's Kamailio holds 5060 in this namespace: the embedded server takes free ports
+  demo = spawn(process.execPath, [path.join(ROOT, 'demo/serve.mjs'), '--port', String(port), '--ws-port', '0', '--udp-port', '0'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   demo.stdout?.on('data', (d) => { output += d; });
   demo.stderr?.on('data', (d) => { output += d; });
   await waitFor('the demo prints its URL', () => output.includes(`http://127.0.0.1:${port}/`));
@@ -68,16 +71,21 @@ test('two tabs of the demo phone call each other and hear it', async () => {
   await a.screenshot({ path: process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/demo-in-call.png') : path.join(os.tmpdir(), 'kazoo-demo-in-call.png') });
   await a.click('#hangup');
   await b.waitForSelector('#state:has-text("registered")');
+  // "Leave a voicemail" for 1002: the embedded server sends 1002 an MWI NOTIFY
+  await a.click('#voicemail');
+  await b.waitForSelector('#log :text("voicemail_notification")');
   await a.close();
   await b.close();
 });
 
-test('SIGTERM stops it and frees the port', async () => {
+test('SIGTERM stops it, the SIP server with it, and frees the ports', async () => {
+  const sipWs = /SIP server:\s+ws:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1];
   demo.kill('SIGTERM');
   await waitFor('exit', () => demo.exitCode !== null, 10_000);
   expect(demo.exitCode).toBe(0);
-  const free = await new Promise<boolean>((resolve) => {
-    const s = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  const free = (p: number) => new Promise<boolean>((resolve) => {
+    const s = net.createServer().once('error', () => resolve(false)).listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
   });
-  expect(free).toBe(true);
+  expect(await free(port)).toBe(true);
+  expect(await free(Number(sipWs))).toBe(true);
 });

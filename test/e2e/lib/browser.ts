@@ -7,7 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT, REALM } from './lab';
+import { ROOT, REALM, WS_URL } from './lab';
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu',
@@ -43,7 +43,10 @@ export async function launch(): Promise<Lab> {
       return;
     }
     res.writeHead(200, { 'content-type': f[1], 'cache-control': 'no-store' });
-    fs.createReadStream(path.join(ROOT, f[0])).pipe(res);
+    let body = fs.readFileSync(path.join(ROOT, f[0]), 'utf8');
+    // the demo pages take their server from window.DEMO (demo/serve.mjs sets it): here, the lab
+    if (f[1] === 'text/html') body = body.replace('<script src="lib/kazoo.js"', `<script>window.DEMO = ${JSON.stringify({ wsUrl: WS_URL, realm: REALM })};</script><script src="lib/kazoo.js"`);
+    res.end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
