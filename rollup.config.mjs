@@ -43,22 +43,22 @@ const browserPlugins = () => [
   ts(),
 ];
 const minify = () => terser({ ecma: 2020, toplevel: true, compress: { passes: 3 } });
-const external = (id) => /^(jssip|eventemitter3|ws|werift)(\/|$)/.test(id) || id.startsWith('node:');
+const external = (id) => /^(jssip|eventemitter3|ws|werift)(\/|$)/.test(id) || id.startsWith('node:') || /^(net|http|https|tls|dgram|crypto|events|stream)$/.test(id);
 
 const parts = [];
-for (const file of ['./plugins/wazo/rollup.parts.mjs', './transports/rtmp/rollup.parts.mjs']) {
+for (const file of ['./plugins/wazo/rollup.parts.mjs', './transports/rtmp/gateway/rollup.parts.mjs']) {
   if (fs.existsSync(new URL(file, import.meta.url))) parts.push(...(await import(file)).default);
 }
 
 export default [
-  {
-    input: 'src/global.ts',
+  ...[['src/global.ts', 'kazoo'], ['src/global-rtmp.ts', 'kazoo-rtmp']].map(([input, name]) => ({
+    input,
     plugins: browserPlugins(),
     output: [
-      { file: 'dist/kazoo.js', format: 'iife', name: 'kazooBundle', sourcemap: false },
-      { file: 'dist/kazoo.min.js', format: 'iife', name: 'kazooBundle', sourcemap: true, plugins: [minify()] },
+      { file: `dist/${name}.js`, format: 'iife', name: 'kazooBundle', sourcemap: false },
+      { file: `dist/${name}.min.js`, format: 'iife', name: 'kazooBundle', sourcemap: true, plugins: [minify()] },
     ],
-  },
+  })),
   {
     input: { index: 'src/index.ts', node: 'src/node/index.ts' },
     external,

@@ -1,4 +1,7 @@
-/** The `<script src="dist/kazoo.js">` build: defines the global `kazoo`, as the 2014 library did. */
-import { kazoo } from './index';
+/**
+ * dist/kazoo.js, for `<script src="dist/kazoo.js">`: defines the global `kazoo` on WebRTC, as the 2014
+ * library did. RTMP lives in dist/kazoo-rtmp.js until its client fits this build's size budget.
+ */
+import { createKazooOn } from './create';
 
-(globalThis as { kazoo?: typeof kazoo }).kazoo = kazoo;
+(globalThis as { kazoo?: unknown }).kazoo = createKazooOn({}, {}, {});

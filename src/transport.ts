@@ -17,6 +17,8 @@ export interface RegistrationSettings {
   displayName?: string;
   wsUrl?: string;
   rtmpUrl?: string;
+  /** RTMP in browsers: the gateway's WebSocket tunnel (default `ws(s)://<rtmp host>:1936/rtmp`; its host and port also serve RTMPT) */
+  rtmpTunnelUrl?: string;
   /** the device's stable `+sip.instance` URN and Contact URI, reused by every (re)registration */
   instanceId: string;
   contactUri?: string;

@@ -50,6 +50,8 @@ export interface KazooOptions {
   logSink?: LogSink | null;
   /** called by init({debug}) so the transports can switch their own logging on */
   setDebug?: (enabled: boolean) => void;
+  /** whether a transport can run here (its factory may exist where the browser lacks what it needs) */
+  available?: { webrtc?: () => boolean; rtmp?: () => boolean };
 }
 
 function browserNetwork(): NetworkEnvironment {
@@ -125,7 +127,8 @@ export function createKazoo(options: KazooOptions): Kazoo {
     options.setDebug?.(debug);
     protocol = selectTransport(detectEnvironment(!!initParams.forceRTMP));
     const factory = options.transports[protocol];
-    phone = factory ? newPhone(factory) : null;
+    const runnable = options.available?.[protocol]?.() ?? true;
+    phone = factory && runnable ? newPhone(factory) : null;
     queueMicrotask(() => {
       if (phone) initParams.onLoaded?.();
       else initParams.onFlashMissing?.(flashContainer(initParams.flashContainer));
@@ -137,6 +140,8 @@ export function createKazoo(options: KazooOptions): Kazoo {
     const url = str(protocol === 'rtmp' ? p.rtmpUrl : p.wsUrl);
     if (protocol === 'webrtc' && !/^wss?:\/\/[^\s/]+/i.test(url)) return { missing: 'wsUrl' };
     if (protocol === 'rtmp' && !/^rtmpt?s?:\/\/[^\s/]+/i.test(url)) return { missing: 'rtmpUrl' };
+    const tunnel = str(p.rtmpTunnelUrl);
+    if (protocol === 'rtmp' && tunnel && !/^wss?:\/\/[^\s/]+/i.test(tunnel)) return { missing: 'rtmpTunnelUrl' };
     const identity = normaliseIdentity(str(p.privateIdentity), str(p.publicIdentity), str(p.realm));
     if (!identity) return { missing: str(p.privateIdentity) || str(p.publicIdentity) ? 'realm' : 'privateIdentity' };
     if (typeof p.password !== 'string' || (protocol === 'webrtc' && !p.password)) return { missing: 'password' };
@@ -150,6 +155,7 @@ export function createKazoo(options: KazooOptions): Kazoo {
       displayName: p.displayName,
       wsUrl: protocol === 'webrtc' ? url : undefined,
       rtmpUrl: protocol === 'rtmp' ? url : undefined,
+      rtmpTunnelUrl: protocol === 'rtmp' && tunnel ? tunnel : undefined,
       instanceId: typeof p.instanceId === 'string' && p.instanceId ? p.instanceId : device.instanceId,
       contactUri: device.contactUri,
       registerExpires: Number(p.registerExpires) > 0 ? Math.round(Number(p.registerExpires)) : REGISTER_DEFAULTS.registerExpires,

@@ -42,6 +42,8 @@ export interface RegisterParams {
   /** accepted here too, as in the 2014 document's example; init's value wins */
   forceRTMP?: boolean;
   // ---- kazoo-js additions ----
+  /** RTMP in browsers: the gateway's WebSocket tunnel, default `ws(s)://<rtmpUrl host>:1936/rtmp` (RTMPT on the same host and port is the fallback) */
+  rtmpTunnelUrl?: string;
   /** the name callees see */
   displayName?: string;
   /** STUN/TURN servers (default none) */

@@ -13,6 +13,10 @@ import type * as Werift from 'werift';
 // G.711 is shared with the RTMP transport and gateway
 import { mulawDecodeSample, mulawEncodeSample } from '../../transports/rtmp/media/g711';
 
+/** RTMP in Node: TCP to the gateway and a PCMU audio source/sink instead of devices */
+export { installNodeRtmp, toneSource } from '../../transports/rtmp/adapter/node';
+export type { NodeAudio } from '../../transports/rtmp/adapter/node';
+
 export interface NodeWebRTCOptions {
   /** the `ws` package's WebSocket class */
   WebSocket: unknown;

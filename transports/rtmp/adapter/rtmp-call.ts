@@ -1,0 +1,162 @@
+/**
+ * One call on a siprtmp connection, seen through the engine's TransportCall. siprtmp has one call per
+ * connection and addresses no call in its callbacks: the transport routes `accepted`, `rejected`,
+ * `cancelled` and `byed` to the current call, which turns them into exactly one `ended` (reported
+ * locally for our own hang-ups: the gateway echoes nothing for `bye` or `reject`).
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { CallEnd, RemoteParty, TransportCall, TransportCallEvents } from '../../../src/transport';
+import type { AmfValue } from '../protocol/amf-values';
+import type { CallReply } from '../protocol/transactions';
+import type { Logger } from '../../../src/util/logger';
+import { parseStatusText } from './sip-text';
+import { CallAudio, type AudioLine } from './call-audio';
+
+/** What a call needs of its connection. */
+export interface CallLine extends AudioLine {
+  /** an RPC with transaction id 0 (siprtmp's RPCs answer through callbacks) */
+  send(method: string, ...args: AmfValue[]): boolean;
+  /** an RPC that wants `_result`/`_error` */
+  request(method: string, ...args: AmfValue[]): Promise<CallReply>;
+  logger: Logger;
+}
+
+/**
+ * The codecs we offer and answer with: PCMU (the one format browsers and siprtmp share without
+ * transcoding) and telephone-event. Naming them also makes siprtmp answer `accepted(audio, video)`
+ * with arguments, which tells the 200 OK apart from the fork's argument-less early-media `accepted()`.
+ */
+export const OFFERED_CODECS = ['pcmu', 'dtmf'] as const;
+
+type Phase = 'ringing' | 'early' | 'answered' | 'ended';
+
+export class RtmpCall extends EventEmitter<TransportCallEvents> implements TransportCall {
+  private phase: Phase = 'ringing';
+  private readonly audio: CallAudio;
+
+  constructor(
+    readonly direction: 'incoming' | 'outgoing',
+    readonly remote: RemoteParty,
+    private readonly line: CallLine,
+  ) {
+    super();
+    this.audio = new CallAudio(line);
+  }
+
+  get isEnded(): boolean {
+    return this.phase === 'ended';
+  }
+
+  /** place the call (outgoing only; the transport calls this once) */
+  dial(): void {
+    if (!this.line.send('invite', this.remote.uri, ...OFFERED_CODECS)) {
+      queueMicrotask(() => this.end({ answered: false, originator: 'system', reason: 'not connected to the RTMP gateway', event: 'failed' }));
+    }
+  }
+
+  answer(): void {
+    if (this.direction !== 'incoming' || this.phase !== 'ringing') return;
+    this.line.send('accept', ...OFFERED_CODECS);
+  }
+
+  reject(code: number, reason: string): void {
+    if (this.direction !== 'incoming' || this.phase !== 'ringing') return;
+    this.line.send('reject', `${code} ${reason}`);
+    this.end({ answered: false, originator: 'local', code, reason, event: 'rejected' });
+  }
+
+  hangup(): void {
+    if (this.phase === 'ended') return;
+    // siprtmp's bye does nothing for a ringing incoming call: that one is declined
+    if (this.direction === 'incoming' && this.phase === 'ringing') return this.reject(486, 'Busy Here');
+    this.line.send('bye');
+    if (this.phase === 'answered') this.end({ answered: true, originator: 'local', reason: 'BYE', event: 'bye' });
+    else this.end({ answered: false, originator: 'local', code: 487, reason: 'Canceled', event: 'cancelled' });
+  }
+
+  sendDTMF(tone: string): void {
+    if (this.phase === 'answered') this.line.send('sendDTMF', tone);
+  }
+
+  /**
+   * Blind transfer, an RPC only the 2600hz fork and our gateway know. Upstream rtmplite answers an
+   * unknown method with an empty `_result` (or `_error`), and NMS-like peers never answer: all of those
+   * are a failed transfer. Success is a `_result` with a value (our gateway: `'202 Accepted'`).
+   */
+  transfer(target: string): void {
+    if (this.phase !== 'answered') return;
+    this.line.request('transfer', target).then(
+      (reply) => {
+        const value = reply.args[0];
+        const status = parseStatusText(value);
+        if (value === undefined || value === null || value === false) {
+          this.emit('transferFailed', undefined, 'the RTMP gateway does not support transfer');
+        } else if (status.code !== undefined && status.code >= 300) {
+          this.emit('transferFailed', status.code, status.reason);
+        } else {
+          this.emit('transferAccepted');
+        }
+      },
+      (error: Error) => {
+        const status = parseStatusText((error as { info?: { description?: string } }).info?.description ?? error.message);
+        this.emit('transferFailed', status.code, status.reason || 'the RTMP gateway does not support transfer');
+      },
+    );
+  }
+
+  mute(muted: boolean): void {
+    this.audio.mute(muted);
+  }
+
+  // ---- gateway callbacks, routed here by the transport ----
+
+  /** `accepted()` without arguments before the answer is the fork's early media (183 with SDP) */
+  onAccepted(args: readonly AmfValue[]): void {
+    if (this.phase === 'ended' || this.phase === 'answered') return;
+    this.audio.start((message) => this.fail(message));
+    if (this.direction === 'outgoing' && args.length === 0 && this.phase === 'ringing') {
+      this.phase = 'early';
+      return;
+    }
+    this.phase = 'answered';
+    this.emit('accepted');
+  }
+
+  onRejected(text: unknown): void {
+    if (this.phase === 'answered' || this.phase === 'ended') return;
+    const status = parseStatusText(text);
+    this.end({ answered: false, originator: 'remote', code: status.code, reason: status.reason || 'Rejected', event: 'rejected' });
+  }
+
+  onCancelled(): void {
+    if (this.phase === 'answered' || this.phase === 'ended') return;
+    this.end({ answered: false, originator: 'remote', code: 487, reason: 'Originator Cancel', event: 'cancelled' });
+  }
+
+  /** remote BYE, or (unanswered) a failed accept: siprtmp says `byed` for both */
+  onByed(): void {
+    if (this.phase === 'answered') this.end({ answered: true, originator: 'remote', reason: 'BYE', event: 'bye' });
+    else this.end({ answered: false, originator: 'remote', reason: 'the gateway ended the call', event: 'failed' });
+  }
+
+  /** the connection to the gateway is gone, and with it the SIP call */
+  onConnectionLost(): void {
+    const answered = this.phase === 'answered';
+    this.end({ answered, originator: 'system', reason: 'connection to the RTMP gateway lost', event: answered ? 'bye' : 'failed' });
+  }
+
+  private fail(message: string): void {
+    this.line.logger.warn(`RTMP call media: ${message}`);
+    if (this.phase === 'ended') return;
+    this.line.send('bye');
+    const answered = this.phase === 'answered';
+    this.end({ answered, originator: 'system', reason: message, event: answered ? 'bye' : 'failed' });
+  }
+
+  private end(end: Omit<CallEnd, 'source'>): void {
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
+    this.audio.stop();
+    this.emit('ended', { ...end, source: { protocol: 'rtmp', event: end.event, code: end.code, reason: end.reason, originator: end.originator } });
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * The RTMP transport under the real engine and facade, against a siprtmp stand-in over TCP on
+ * 127.0.0.1: the legacy callbacks must fire exactly as docs/api.md says.
+ */
+import { createKazoo, type Kazoo } from '../../../src/facade/kazoo';
+import type { RegisterParams } from '../../../src/facade/params';
+import type { KazooError, KazooNotification, CancelDetails } from '../../../src/catalogue/events';
+import type { Call } from '../../../src/phone/call';
+import { createRtmpTransport } from '../index';
+import { installNodeRtmp } from './node';
+import { installRtmpPlatform } from './platform';
+import { SiprtmpStandIn, type StandInOptions } from './test-support/siprtmp-stand-in';
+
+jest.setTimeout(15_000);
+
+interface Log {
+  events: string[];
+  errors: KazooError[];
+  notes: KazooNotification[];
+  cancels: CancelDetails[];
+  incoming: Call[];
+}
+
+const until = async (what: string, ok: () => boolean, timeoutMs = 4000): Promise<void> => {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));
+
+let stand: SiprtmpStandIn;
+let k: Kazoo;
+
+async function start(options: StandInOptions = {}, extra: Partial<RegisterParams> = {}): Promise<Log> {
+  stand = await new SiprtmpStandIn(options).listen();
+  k = createKazoo({ transports: { rtmp: createRtmpTransport }, network: { isOnline: () => undefined }, storage: null, logSink: null });
+  const log: Log = { events: [], errors: [], notes: [], cancels: [], incoming: [] };
+  k.init({ forceRTMP: true });
+  k.register({
+    rtmpUrl: stand.rtmpUrl, realm: 'lab.test', privateIdentity: '1001', publicIdentity: 'sip:1001@lab.test', password: 'pw-secret',
+    displayName: 'Desk 1001', reconnectDelay: 2000,
+    onConnected: () => log.events.push('connected'),
+    onAccepted: () => log.events.push('accepted'),
+    onHangup: () => log.events.push('hangup'),
+    onCancel: (d) => { log.events.push('cancel'); log.cancels.push(d); },
+    onTransfer: () => log.events.push('transfer'),
+    onIncoming: (call) => { log.events.push('incoming'); log.incoming.push(call); },
+    onNotified: (n) => { log.events.push(`notified:${n.key}`); log.notes.push(n); },
+    onError: (e) => { log.events.push(`error:${e.key}`); log.errors.push(e); },
+    ...extra,
+  });
+  return log;
+}
+
+async function registered(options: StandInOptions = {}): Promise<Log> {
+  const log = await start(options);
+  await until('onConnected', () => log.events.includes('connected'));
+  return log;
+}
+
+beforeAll(() => { installNodeRtmp(); });
+afterAll(() => installRtmpPlatform(null));
+afterEach(async () => {
+  await k?.logout();
+  await stand?.close();
+});
+
+describe('registration', () => {
+  test('connect carries the AOR and the siprtmp arguments; onConnected once', async () => {
+    const log = await registered();
+    expect(stand.connects[0].app).toBe('sip/1001@lab.test');
+    expect(stand.connects[0].args).toEqual(['1001', 'pw-secret', 'Desk 1001', 'narrowband']);
+    await settle();
+    expect(log.events).toEqual(['connected']);
+  });
+
+  test.each([
+    ['401 Unauthorized', 'unauthorized', 401],
+    ['403 Forbidden', 'forbidden', 403],
+  ])('the fork\'s unauthorized(%s) then a rejected connect → %s', async (text, key, code) => {
+    const log = await start({ register: () => ({ ok: false, unauthorized: text, description: 'Registration failed' }) });
+    await until('the error', () => log.errors.length > 0);
+    await settle();
+    expect(log.errors.map((e) => [e.key, e.code])).toEqual([[key, code]]);
+    expect(log.events).toEqual([`error:${key}`]);
+    expect(stand.connectionCount).toBe(1); // credentials do not improve by retrying
+  });
+
+  test('upstream siprtmp: a rejection that names the SIP status is still a registration failure', async () => {
+    const log = await start({ register: () => ({ ok: false, description: '401 Unauthorized' }) });
+    await until('the error', () => log.errors.length > 0);
+    expect(log.errors.map((e) => [e.key, e.code])).toEqual([['unauthorized', 401]]);
+  });
+
+  test('a rejection without a status, and a closed port, are server_not_reachable', async () => {
+    const log = await start({ register: () => ({ ok: false, description: 'Cannot bind socket port' }) });
+    await until('the error', () => log.errors.length > 0);
+    await settle();
+    expect(log.events).toEqual(['error:server_not_reachable']);
+    await k.logout();
+    const port = stand.port;
+    await stand.close();
+    const k2 = createKazoo({ transports: { rtmp: createRtmpTransport }, network: { isOnline: () => undefined }, storage: null, logSink: null });
+    const errors: string[] = [];
+    k2.register({ forceRTMP: true, rtmpUrl: `rtmp://127.0.0.1:${port}/sip`, publicIdentity: 'sip:1001@lab.test', privateIdentity: '1001', password: 'x', onError: (e) => errors.push(e.key) });
+    await until('the error', () => errors.length > 0);
+    expect(errors).toEqual(['server_not_reachable']);
+    await k2.logout();
+  });
+
+  test('the gateway closes the socket: disconnected, then the engine reconnects and onConnected again', async () => {
+    const log = await registered();
+    stand.dropConnections();
+    await until('the second onConnected', () => log.events.filter((e) => e === 'connected').length === 2, 5000);
+    expect(log.events).toEqual(['connected', 'error:disconnected', 'notified:reconnecting_notification', 'connected']);
+    expect(stand.connectionCount).toBe(2);
+  });
+
+  test('kazoo.reconnect() replaces a live connection quietly', async () => {
+    const log = await registered();
+    k.reconnect();
+    await until('the second onConnected', () => log.events.filter((e) => e === 'connected').length === 2);
+    await settle();
+    expect(log.events).toEqual(['connected', 'notified:reconnecting_notification', 'connected']);
+  });
+});
+
+describe('incoming calls', () => {
+  test('invited → onIncoming with name and number; cancelled → onCancel (487) then onHangup, once each', async () => {
+    const log = await registered();
+    stand.invoke('invited', '"Alice Smith" <sip:2000@lab.test>', 'sip:1001@lab.test');
+    await until('onIncoming', () => log.incoming.length === 1);
+    expect(log.incoming[0].callerName).toBe('Alice Smith');
+    expect(log.incoming[0].callerNumber).toBe('2000');
+    stand.invoke('ringing', '180 Ringing');
+    stand.invoke('cancelled', '"Alice Smith" <sip:2000@lab.test>', 'sip:1001@lab.test');
+    await until('onHangup', () => log.events.includes('hangup'));
+    await settle();
+    expect(log.events).toEqual(['connected', 'incoming', 'cancel', 'hangup']);
+    expect(log.cancels[0]).toMatchObject({ code: 487, event: 'cancelled', originator: 'remote' });
+  });
+
+  test('accept → accepted(codecs) → onAccepted once, media up; byed → onHangup only, streams closed', async () => {
+    const log = await registered();
+    stand.invoke('invited', 'sip:2000@lab.test', 'sip:1001@lab.test');
+    await until('onIncoming', () => log.incoming.length === 1);
+    expect(log.incoming[0].callerName).toBe('2000');
+    log.incoming[0].accept();
+    expect((await stand.nextCommand('accept')).args).toEqual(['pcmu', 'dtmf']);
+    stand.invoke('accepted', 'pcmu', null);
+    await until('onAccepted', () => log.events.includes('accepted'));
+    await until('publish and play', () => stand.streamEvents.length === 2);
+    expect([...stand.streamEvents].sort()).toEqual(['play remote', 'publish local']);
+    k.sendDTMF('5');
+    expect((await stand.nextCommand('sendDTMF')).args).toEqual(['5']);
+    stand.invoke('byed');
+    await until('onHangup', () => log.events.includes('hangup'));
+    await until('streams closed', () => stand.streamEvents.filter((e) => e === 'end closeStream').length === 2);
+    await settle();
+    expect(log.events).toEqual(['connected', 'incoming', 'accepted', 'hangup']);
+  });
+
+  test('call.reject() sends 486 Busy Here and ends the call once; a second invited during a call is declined', async () => {
+    const log = await registered();
+    stand.invoke('invited', 'sip:2000@lab.test', 'sip:1001@lab.test');
+    await until('onIncoming', () => log.incoming.length === 1);
+    log.incoming[0].reject();
+    expect((await stand.nextCommand('reject')).args).toEqual(['486 Busy Here']);
+    await until('onHangup', () => log.events.includes('hangup'));
+    expect(log.cancels[0]).toMatchObject({ code: 486, event: 'rejected', originator: 'local' });
+
+    stand.invoke('invited', 'sip:2001@lab.test', 'sip:1001@lab.test');
+    await until('second onIncoming', () => log.incoming.length === 2);
+    stand.invoke('invited', 'sip:2002@lab.test', 'sip:1001@lab.test');
+    expect((await stand.nextCommand('reject')).args).toEqual(['486 Busy Here']);
+    stand.invoke('cancelled', 'sip:2001@lab.test', 'sip:1001@lab.test');
+    await until('second onHangup', () => log.events.filter((e) => e === 'hangup').length === 2);
+    await settle();
+    expect(log.events).toEqual(['connected', 'incoming', 'cancel', 'hangup', 'incoming', 'cancel', 'hangup']);
+  });
+});
+
+describe('outgoing calls', () => {
+  test('early media: accepted() starts media without onAccepted; accepted(codecs) → onAccepted once; hangup → bye', async () => {
+    const log = await registered();
+    k.connect('2000');
+    expect((await stand.nextCommand('invite')).args).toEqual(['sip:2000@lab.test', 'pcmu', 'dtmf']);
+    stand.invoke('ringing', '180 Ringing');
+    stand.invoke('accepted');
+    await until('early media streams', () => stand.streamEvents.length === 2);
+    await settle();
+    expect(log.events).toEqual(['connected']);
+    stand.invoke('accepted', 'pcmu', null);
+    await until('onAccepted', () => log.events.includes('accepted'));
+    k.hangup();
+    await stand.nextCommand('bye');
+    await until('onHangup', () => log.events.includes('hangup'));
+    await settle();
+    expect(log.events).toEqual(['connected', 'accepted', 'hangup']);
+  });
+
+  test('rejected("486 Busy Here") → onCancel {486, rejected} then onHangup', async () => {
+    const log = await registered();
+    k.connect('sip:2000@lab.test');
+    await stand.nextCommand('invite');
+    stand.invoke('rejected', '486 Busy Here');
+    await until('onHangup', () => log.events.includes('hangup'));
+    await settle();
+    expect(log.events).toEqual(['connected', 'cancel', 'hangup']);
+    expect(log.cancels[0]).toMatchObject({ code: 486, message: 'Busy Here', event: 'rejected', originator: 'remote' });
+  });
+
+  test('hang-up before the answer cancels (bye), reported locally once even if the gateway says more', async () => {
+    const log = await registered();
+    k.connect('2000');
+    await stand.nextCommand('invite');
+    k.hangup();
+    await stand.nextCommand('bye');
+    stand.invoke('rejected', '487 Request Terminated');
+    await until('onHangup', () => log.events.includes('hangup'));
+    await settle();
+    expect(log.events).toEqual(['connected', 'cancel', 'hangup']);
+    expect(log.cancels[0]).toMatchObject({ code: 487, event: 'cancelled', originator: 'local' });
+  });
+
+  test('the connection drops during a call: one onHangup, disconnected, reconnect', async () => {
+    const log = await registered();
+    k.connect('2000');
+    await stand.nextCommand('invite');
+    stand.invoke('accepted', 'pcmu', null);
+    await until('onAccepted', () => log.events.includes('accepted'));
+    stand.dropConnections();
+    await until('reconnected', () => log.events.filter((e) => e === 'connected').length === 2, 5000);
+    expect(log.events).toEqual(['connected', 'accepted', 'hangup', 'error:disconnected', 'notified:reconnecting_notification', 'connected']);
+  });
+});
+
+describe('transfer', () => {
+  async function answered(options: StandInOptions): Promise<Log> {
+    const log = await registered(options);
+    k.connect('2000');
+    await stand.nextCommand('invite');
+    stand.invoke('accepted', 'pcmu', null);
+    await until('onAccepted', () => log.events.includes('accepted'));
+    return log;
+  }
+
+  test('a gateway with transfer: onTransfer', async () => {
+    const log = await answered({ transfer: 'ours' });
+    k.transfer('3000');
+    expect((await stand.nextCommand('transfer')).args).toEqual(['sip:3000@lab.test']);
+    await until('onTransfer', () => log.events.includes('transfer'));
+  });
+
+  test('upstream siprtmp (no transfer method): transfer_failed, the call goes on', async () => {
+    const log = await answered({ transfer: 'upstream' });
+    k.transfer('3000');
+    await until('transfer_failed', () => log.errors.length > 0);
+    expect(log.errors[0].key).toBe('transfer_failed');
+    expect(log.events).not.toContain('hangup');
+  });
+});
+
+describe('notifications through notified(contentType, body)', () => {
+  test('voicemail and registration overwrite', async () => {
+    const log = await registered();
+    stand.invoke('notified', 'application/simple-message-summary', 'Messages-Waiting: yes\r\nMessage-Account: sip:1001@lab.test\r\nVoice-Message: 2/8 (0/0)\r\n');
+    stand.invoke('notified', 'text/plain', 'Overwrote:sip:1001@10.0.0.9:5060');
+    await until('two notifications', () => log.notes.length === 2);
+    expect(log.notes[0]).toMatchObject({ key: 'voicemail_notification', newMessages: 2, oldMessages: 8, source: { protocol: 'rtmp' } });
+    expect(log.notes[1]).toMatchObject({ key: 'overriding_registration', source: { protocol: 'rtmp', contentType: 'text/plain' } });
+  });
+});
+
+describe('the transport on its own', () => {
+  test('probe answers true on a live connection (ping or call round trip), false once it is gone', async () => {
+    const { RtmpTransport } = await import('./rtmp-transport');
+    const { nodeRtmpPlatform } = await import('./node');
+    stand = await new SiprtmpStandIn().listen();
+    const logger = { debug: () => undefined, warn: () => undefined, error: () => undefined, redact: () => undefined };
+    const t = new RtmpTransport({ logger }, nodeRtmpPlatform());
+    let registered = false;
+    t.on('registered', () => { registered = true; });
+    t.start({ aor: 'sip:1001@lab.test', authUser: '1001', password: 'pw', realm: 'lab.test', rtmpUrl: stand.rtmpUrl, instanceId: 'x',
+      registerExpires: 300, iceServers: [], fastIce: true, iceGatheringTimeout: 300, dtmfType: 'info', userAgent: 'test' });
+    await until('registered', () => registered);
+    expect(t.isConnected()).toBe(true);
+    await expect(t.probe(500)).resolves.toBe(true);
+    stand.dropConnections();
+    await until('closed', () => !t.isConnected());
+    await expect(t.probe(500)).resolves.toBe(false);
+    await t.stop();
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * The RTMP transport: one connection to a siprtmp gateway (rtmplite's, 2600hz's fork, or ours) per
+ * registration. The connect succeeds only once the gateway's SIP REGISTER did; the gateway's calls on
+ * the client (`invited`, `accepted`, `byed`, `notified`, `unauthorized`…) become the engine's events.
+ * Like every transport it never reconnects by itself: the engine's monitor calls reconnect().
+ */
+import { EventEmitter } from 'eventemitter3';
+import type {
+  DisconnectInfo, RegistrationSettings, Transport, TransportCall, TransportEnvironment, TransportEvents,
+} from '../../../src/transport';
+import type { AmfValue } from '../protocol/amf-values';
+import type { IncomingCommand } from '../protocol/connection-core';
+import { RtmpClient } from '../protocol/rtmp-client';
+import { RtmpCallError } from '../protocol/transactions';
+import { rtmpEndpoints, type RtmpEndpoints } from './endpoints';
+import type { RtmpPlatform } from './platform';
+import { RtmpCall, type CallLine } from './rtmp-call';
+import { parseRemoteParty, parseStatusText, type StatusText } from './sip-text';
+
+/** siprtmp answers connect only after its SIP REGISTER: allow for a slow registrar */
+const CONNECT_TIMEOUT_MS = 20_000;
+/** logout's wait for the connection to close */
+const STOP_TIMEOUT_MS = 2000;
+
+/** `register` settings as the RTMP transport reads them; `rtmpTunnelUrl` is optional (see README) */
+export type RtmpRegistrationSettings = RegistrationSettings & { rtmpTunnelUrl?: string };
+
+/** One connection attempt and what it learnt. */
+interface Attempt {
+  /** null while the duplex opens */
+  client: RtmpClient | null;
+  connected: boolean;
+  /** the fork's `unauthorized('401 Unauthorized')` before it rejects the connect */
+  unauthorized: StatusText | null;
+  /** closed by us (reconnect/stop): its close is not news */
+  retired: boolean;
+}
+
+export class RtmpTransport extends EventEmitter<TransportEvents> implements Transport {
+  readonly protocol = 'rtmp' as const;
+  private settings: RtmpRegistrationSettings | null = null;
+  private endpoints: RtmpEndpoints | null = null;
+  private attempt: Attempt | null = null;
+  private call_: RtmpCall | null = null;
+  private stopped = false;
+
+  constructor(private readonly env: TransportEnvironment, private readonly platform: RtmpPlatform) {
+    super();
+  }
+
+  start(settings: RegistrationSettings): void {
+    const s = settings as RtmpRegistrationSettings;
+    if (!s.rtmpUrl) throw new TypeError('rtmpUrl is required for RTMP');
+    this.settings = s;
+    this.endpoints = rtmpEndpoints(s.rtmpUrl, s.aor, s.rtmpTunnelUrl, this.platform.secure());
+    this.stopped = false;
+    this.open();
+  }
+
+  reconnect(): void {
+    if (!this.settings || this.stopped) return;
+    this.retire();
+    this.open();
+  }
+
+  /**
+   * A User Control ping (our gateway and SRS answer) raced with a `call` round trip (rtmplite ignores
+   * pings but answers every call, `_result` or `_error`): either answer means the connection lives.
+   */
+  probe(timeoutMs: number): Promise<boolean> {
+    const client = this.attempt?.connected ? this.attempt.client : null;
+    if (!client) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      let failures = 0;
+      const fail = () => { if (++failures === 2) resolve(false); };
+      client.ping(timeoutMs).then(() => resolve(true), fail);
+      const timer = setTimeout(fail, timeoutMs);
+      client.call('ping').then(
+        () => { clearTimeout(timer); resolve(true); },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (error instanceof RtmpCallError && error.code === 'error-reply') resolve(true);
+          else fail();
+        },
+      );
+    });
+  }
+
+  /**
+   * Another device took the registration over. The gateway refreshes the REGISTER on its own and RTMP
+   * has no RPC to stop that; the engine already stopped reconnecting, which is all that re-registers
+   * from this side.
+   */
+  stopRegistrationRefresh(): void {
+    this.env.logger.debug('RTMP: registration refresh is the gateway\'s; automatic reconnects are off');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const call = this.call_;
+    if (call && !call.isEnded) call.hangup();
+    const a = this.attempt;
+    this.attempt = null;
+    if (!a) return;
+    a.retired = true;
+    const client = a.client;
+    if (!client || client.state === 'closed') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+      client.on('close', () => { clearTimeout(timer); resolve(); });
+      client.close();
+    });
+  }
+
+  isConnected(): boolean {
+    return !!this.attempt?.connected && this.attempt.client?.state === 'connected';
+  }
+
+  call(target: string): TransportCall {
+    const remote = parseRemoteParty(target);
+    const call = this.adopt(new RtmpCall('outgoing', { uri: target, number: remote.number }, this.line()));
+    call.dial();
+    return call;
+  }
+
+  // ---- connection ----
+
+  private open(): void {
+    const settings = this.settings;
+    const endpoints = this.endpoints;
+    if (!settings || !endpoints) return;
+    // the attempt exists before the duplex opens, so that reconnect()/stop() can retire it
+    const a: Attempt = { client: null, connected: false, unauthorized: null, retired: false };
+    this.attempt = a;
+    this.platform.openDuplex(endpoints, this.env.logger).then(
+      (duplex) => {
+        if (a.retired) return duplex.close();
+        // every gateway call gets an empty `_result` when it asks for one (rtmplite numbers its calls)
+        const client = new RtmpClient(duplex, { connectTimeoutMs: CONNECT_TIMEOUT_MS, onCommand: () => undefined });
+        a.client = client;
+        client.on('command', (command) => this.onCommand(a, command));
+        client.on('close', ({ error }) => this.onClose(a, error));
+        client.on('error', (error) => this.env.logger.debug(`RTMP: ${error.message}`));
+        client.connect(endpoints.connectUrl, settings.authUser, settings.password, settings.displayName ?? '', 'narrowband').then(
+          () => {
+            if (a.retired) return;
+            a.connected = true;
+            this.emit('connected');
+            this.emit('registered');
+          },
+          (error: unknown) => this.onConnectFailed(a, error),
+        );
+      },
+      (error: unknown) => {
+        if (a.retired) return;
+        a.retired = true;
+        this.env.logger.debug(`RTMP gateway not reachable: ${(error as Error).message}`);
+        this.disconnected({ neverOpened: true, reason: (error as Error).message });
+      },
+    );
+  }
+
+  /** rejected connect: a REGISTER failure when the gateway said so (the fork's `unauthorized`, or a status in the rejection) */
+  private onConnectFailed(a: Attempt, error: unknown): void {
+    if (a.retired) return;
+    a.retired = true;
+    const info = error instanceof RtmpCallError ? error.info : undefined;
+    const status = a.unauthorized ?? (info?.code === 'NetConnection.Connect.Rejected' ? parseStatusText(info.description) : null);
+    if (status?.code !== undefined) {
+      this.emit('registrationFailed', {
+        code: status.code,
+        reason: status.reason,
+        source: { protocol: 'rtmp', code: status.code, reason: status.reason, status: info?.code },
+      });
+      return;
+    }
+    this.disconnected({ neverOpened: true, reason: info?.description ?? (error as Error).message, status: info?.code });
+  }
+
+  private onClose(a: Attempt, error: Error | undefined): void {
+    if (a.retired) return;
+    this.endCall();
+    if (!a.connected) return; // a failed connect is reported by onConnectFailed
+    a.retired = true;
+    this.disconnected({ neverOpened: false, reason: error?.message ?? 'connection closed' });
+  }
+
+  private disconnected(detail: { neverOpened: boolean; reason?: string; status?: string }): void {
+    if (this.stopped) return;
+    const info: DisconnectInfo = { neverOpened: detail.neverOpened, reason: detail.reason, source: { protocol: 'rtmp', ...detail } };
+    this.emit('disconnected', info);
+  }
+
+  /** closes the current connection without reporting it (reconnect, stop) */
+  private retire(): void {
+    const a = this.attempt;
+    this.attempt = null;
+    if (!a) return;
+    a.retired = true;
+    this.endCall();
+    a.client?.close();
+  }
+
+  // ---- gateway callbacks ----
+
+  private onCommand(a: Attempt, command: IncomingCommand): void {
+    if (a.retired) return;
+    const args = command.args;
+    const call = this.call_;
+    switch (command.name) {
+      case 'unauthorized':
+        a.unauthorized = parseStatusText(args[0]);
+        return;
+      case 'notified':
+        this.notified(args[0], args[1]);
+        return;
+      case 'invited':
+        this.invited(args[0]);
+        return;
+      case 'accepted':
+        call?.onAccepted(args);
+        return;
+      case 'rejected':
+        call?.onRejected(args[0]);
+        return;
+      case 'cancelled':
+        call?.onCancelled();
+        return;
+      case 'byed':
+        call?.onByed();
+        return;
+      case 'ringing':
+      case 'holded':
+      default:
+        this.env.logger.debug(`RTMP gateway called ${command.name}(${args.map((v) => JSON.stringify(v)).join(', ')})`);
+    }
+  }
+
+  private notified(contentType: AmfValue | undefined, body: AmfValue | undefined): void {
+    const ct = typeof contentType === 'string' && contentType ? contentType : undefined;
+    const text = typeof body === 'string' ? body : '';
+    this.emit('notify', { contentType: ct, body: text, source: { protocol: 'rtmp', contentType: ct, body: text } });
+  }
+
+  private invited(from: AmfValue | undefined): void {
+    const call = new RtmpCall('incoming', parseRemoteParty(typeof from === 'string' ? from : ''), this.line());
+    // a second INVITE during a call is declined by the engine: it must not take the first one's place
+    if (!this.call_ || this.call_.isEnded) this.adopt(call);
+    this.emit('incoming', call);
+  }
+
+  private adopt(call: RtmpCall): RtmpCall {
+    this.call_ = call;
+    call.once('ended', () => { if (this.call_ === call) this.call_ = null; });
+    return call;
+  }
+
+  private endCall(): void {
+    const call = this.call_;
+    this.call_ = null;
+    call?.onConnectionLost();
+  }
+
+  private line(): CallLine {
+    const client = () => (this.attempt?.connected ? this.attempt.client : null);
+    return {
+      logger: this.env.logger,
+      media: this.platform.media,
+      send: (method, ...args) => {
+        const c = client();
+        if (!c) return false;
+        c.notify(method, ...args);
+        return true;
+      },
+      request: (method, ...args) => client()?.call(method, ...args) ?? Promise.reject(new Error('not connected to the RTMP gateway')),
+      createStream: () => client()?.createStream() ?? Promise.reject(new Error('not connected to the RTMP gateway')),
+    };
+  }
+}
