@@ -22,6 +22,7 @@ const FILES: Record<string, [string, string]> = {
   '/legacy.html': ['demo/legacy.html', 'text/html'],
   '/lib/kazoo.js': ['dist/kazoo.js', 'text/javascript'],
   '/lib/kazoo.min.js': ['dist/kazoo.min.js', 'text/javascript'],
+  '/lib/kazoo-rtmp.js': ['dist/kazoo-rtmp.js', 'text/javascript'],
 };
 
 /** test-only page instrumentation (callback recorder, peer connections, received SIP) */
@@ -30,7 +31,7 @@ export const INSTRUMENT = path.join(ROOT, 'test/e2e/pages/instrument.js');
 export interface Lab {
   ctx: BrowserContext;
   baseUrl: string;
-  open(name: string): Promise<PhonePage>;
+  open(name: string, opts?: { rtmp?: boolean }): Promise<PhonePage>;
   close(): Promise<void>;
 }
 
@@ -45,7 +46,11 @@ export async function launch(): Promise<Lab> {
     res.writeHead(200, { 'content-type': f[1], 'cache-control': 'no-store' });
     let body = fs.readFileSync(path.join(ROOT, f[0]), 'utf8');
     // the demo pages take their server from window.DEMO (demo/serve.mjs sets it): here, the lab
-    if (f[1] === 'text/html') body = body.replace('<script src="lib/kazoo.js"', `<script>window.DEMO = ${JSON.stringify({ wsUrl: WS_URL, realm: REALM })};</script><script src="lib/kazoo.js"`);
+    if (f[1] === 'text/html') {
+      // ?rtmp: the build with both transports (dist/kazoo-rtmp.js)
+      const script = (req.url ?? '').includes('rtmp') ? 'lib/kazoo-rtmp.js' : 'lib/kazoo.js';
+      body = body.replace('<script src="lib/kazoo.js"', `<script>window.DEMO = ${JSON.stringify({ wsUrl: WS_URL, realm: REALM })};</script><script src="${script}"`);
+    }
     res.end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -58,11 +63,11 @@ export async function launch(): Promise<Lab> {
   return {
     ctx,
     baseUrl,
-    async open(name) {
+    async open(name, opts = {}) {
       const page = await ctx.newPage();
       page.on('pageerror', (e) => console.log(`[${name}] pageerror ${e.message}`));
       await page.addInitScript({ path: INSTRUMENT });
-      await page.goto(`${baseUrl}/legacy.html`);
+      await page.goto(`${baseUrl}/legacy.html${opts.rtmp ? '?rtmp' : ''}`);
       await page.waitForFunction(() => (window as unknown as { events: { name: string }[] }).events.some((e) => e.name === 'onLoaded'), null, { timeout: 10_000 });
       return new PhonePage(page, name);
     },

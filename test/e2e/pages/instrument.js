@@ -80,3 +80,29 @@ window.registerWith = function (params) {
   window.WebSocket.prototype = NativeWS.prototype;
   ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'].forEach(function (k) { window.WebSocket[k] = NativeWS[k]; });
 })();
+
+// test-only: what the RTMP transport plays (its playback worklet), measured by an AnalyserNode tap
+(function () {
+  var NativeAWN = window.AudioWorkletNode;
+  window.__playbackAnalysers = [];
+  if (!NativeAWN) return;
+  window.AudioWorkletNode = function (context, name, options) {
+    var node = new NativeAWN(context, name, options);
+    if (name === 'kazoo-rtmp-playback') {
+      var analyser = context.createAnalyser();
+      node.connect(analyser);
+      window.__playbackAnalysers.push(analyser);
+    }
+    return node;
+  };
+  window.AudioWorkletNode.prototype = NativeAWN.prototype;
+  window.__playbackLevel = function () {
+    var a = window.__playbackAnalysers[window.__playbackAnalysers.length - 1];
+    if (!a) return 0;
+    var buf = new Float32Array(a.fftSize);
+    a.getFloatTimeDomainData(buf);
+    var sum = 0;
+    for (var i = 0; i < buf.length; i++) sum += buf[i] * buf[i];
+    return Math.sqrt(sum / buf.length);
+  };
+})();

@@ -1,0 +1,93 @@
+/**
+ * The RTMP transport end to end: a Chromium page with `forceRTMP: true` (dist/kazoo-rtmp.js) reaches
+ * the project's SIP–RTMP gateway through its WebSocket tunnel; the gateway registers with Kamailio over
+ * UDP and bridges calls to RTP, which rtpengine turns into DTLS-SRTP for a Chromium page on WebRTC.
+ * Audio is measured by the receiving side on both ends.
+ */
+import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
+import { labGet, REALM, WS_URL } from './lib/lab';
+import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
+
+jest.setTimeout(120_000);
+
+let lab: Lab;
+let gateway: RtmpGateway;
+let rtmp: PhonePage;
+let webrtc: PhonePage;
+
+const creds = (user: string, extra: Record<string, unknown> = {}) => ({
+  realm: REALM, privateIdentity: user, publicIdentity: `sip:${user}@${REALM}`, password: `secret${user}`, ...extra,
+});
+
+async function rtmpPhone(name: string, user: string, extra: Record<string, unknown> = {}): Promise<PhonePage> {
+  const p = await lab.open(name, { rtmp: true });
+  await p.eval("new Promise(r => kazoo.init({ forceRTMP: true, onLoaded: r }))");
+  expect(await p.eval('kazoo.version')).toBe('rtmp');
+  await p.registerWith(creds(user, { rtmpUrl: 'rtmp://127.0.0.1/sip', ...extra }));
+  return p;
+}
+
+async function until(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await sleep(100);
+  }
+}
+
+beforeAll(async () => {
+  gateway = createRtmpGateway({ sipServer: { host: '127.0.0.1', port: 5060 }, logLevel: 'warn' });
+  await gateway.start();
+  lab = await launch();
+  webrtc = await lab.open('webrtc-1006');
+  await webrtc.eval("window.autoAnswer = 'accept'");
+  await webrtc.registerWith({ wsUrl: WS_URL, ...creds('1006') });
+  await webrtc.waitFor('onConnected');
+  rtmp = await rtmpPhone('rtmp-1005', '1005');
+  await rtmp.waitFor('onConnected', { timeout: 15_000 });
+});
+
+afterAll(async () => {
+  await rtmp?.close();
+  await webrtc?.close();
+  await lab?.close();
+  await gateway?.stop();
+});
+
+test('RTMP page calls the WebRTC page: audio measured on both ends, DTMF, hang-up from the caller', async () => {
+  await rtmp.eval(`kazoo.connect('sip:1006@${REALM}')`);
+  await rtmp.waitFor('onAccepted', { timeout: 15_000 });
+  await webrtc.waitFor('onAccepted');
+  // WebRTC side hears the RTMP page's microphone (Chromium's fake beep through worklet, μ-law, gateway, rtpengine)
+  await until('audio at the WebRTC page', async () => ((await webrtc.inboundAudio())?.totalAudioEnergy ?? 0) > 0);
+  // RTMP side plays what the WebRTC page sends
+  await until('audio at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
+  await rtmp.eval("kazoo.sendDTMF('5')");
+  await sleep(500);
+  expect(await rtmp.count('onError')).toBe(0);
+  await rtmp.eval('kazoo.hangup()');
+  await webrtc.waitFor('onHangup');
+  await rtmp.waitFor('onHangup');
+});
+
+test('the WebRTC page calls the RTMP page, which answers; hang-up from the far end', async () => {
+  await rtmp.eval("window.autoAnswer = 'accept'");
+  await webrtc.eval(`kazoo.connect('sip:1005@${REALM}')`);
+  const inc = await rtmp.waitFor('onIncoming', { timeout: 15_000 });
+  expect(inc.arg).toMatchObject({ callerNumber: '1006' });
+  await rtmp.waitFor('onAccepted', { after: 1, timeout: 15_000 });
+  await webrtc.waitFor('onAccepted', { after: 1 });
+  await until('audio at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
+  await webrtc.eval('kazoo.hangup()');
+  await rtmp.waitFor('onHangup', { after: 1 });
+});
+
+test('voicemail NOTIFY relayed by the gateway; wrong password', async () => {
+  await labGet('/mwi/1005/4/1');
+  const n = await rtmp.waitFor('onNotified', { key: 'voicemail_notification' });
+  expect(n.arg).toMatchObject({ newMessages: 4, oldMessages: 1, source: { protocol: 'rtmp' } });
+  const bad = await rtmpPhone('rtmp-bad', '1007', { password: 'wrong' });
+  const e = await bad.waitFor('onError', { timeout: 15_000 });
+  expect(['forbidden', 'unauthorized']).toContain(e.arg?.key);
+  await bad.close();
+});

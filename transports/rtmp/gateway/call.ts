@@ -1,0 +1,368 @@
+/**
+ * One SIP call of a session, either direction: INVITE client/server transactions, CANCEL, ACK, BYE,
+ * re-INVITE hold, REFER. It reports to the session through `CallEvents`, which map one-to-one onto the
+ * siprtmp client callbacks (`ringing`, `accepted`, `rejected`, `byed`, `cancelled`, `holded`).
+ */
+import { answerChallenge, DigestSecret, parseChallenge } from './digest-client';
+import { Dialog } from './dialog';
+import type { MediaLeg, MediaOfferOptions } from './media-leg';
+import { nameAddr, uriOf } from './addressing';
+import { createRequest, createResponse, SipRequest, SipResponse, token } from './sip-imports';
+import { HostPort, SipUa, retryWith } from './sip-ua';
+import type { AudioCodec } from './sdp';
+
+export interface CallEvents {
+  ringing(status: string): void;
+  /** Early media (1xx with SDP): no codec; final answer: the codec. */
+  accepted(codec: AudioCodec | null): void;
+  rejected(status: string): void;
+  byed(): void;
+  cancelled(): void;
+  holded(onHold: boolean): void;
+  ended(): void;
+}
+
+export interface CallContext {
+  readonly ua: SipUa;
+  readonly aor: string;
+  readonly displayName: string;
+  readonly contact: string;
+  readonly server: HostPort;
+  readonly secret: DigestSecret | null;
+  readonly events: CallEvents;
+  readonly log: (line: string) => void;
+}
+
+export type CallState = 'calling' | 'incoming' | 'confirmed' | 'ended';
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, OPTIONS, INFO';
+const SDP = 'application/sdp';
+
+export class Call {
+  state: CallState;
+  private dialog: Dialog | null = null;
+  private invite: SipRequest | null = null;
+  private inviteDest: HostPort;
+  private cancelWanted = false;
+  private provisionalSeen = false;
+  private localTag = token(6);
+  private offerOptions: MediaOfferOptions;
+  private heldByUs = false;
+  private lastRemoteHold = false;
+
+  private constructor(
+    private readonly ctx: CallContext,
+    readonly media: MediaLeg,
+    readonly direction: 'outbound' | 'inbound',
+    readonly remoteParty: string,
+    readonly localParty: string,
+    options: MediaOfferOptions,
+    dest: HostPort,
+  ) {
+    this.state = direction === 'outbound' ? 'calling' : 'incoming';
+    this.offerOptions = options;
+    this.inviteDest = dest;
+  }
+
+  /** Sends the INVITE; events follow. */
+  static outbound(ctx: CallContext, media: MediaLeg, target: string, options: MediaOfferOptions, dest: HostPort): Call {
+    const call = new Call(ctx, media, 'outbound', target, ctx.aor, options, dest);
+    const invite = createRequest({
+      method: 'INVITE',
+      uri: target,
+      via: ctx.ua.viaBase,
+      from: `${nameAddr(ctx.aor, ctx.displayName)};tag=${call.localTag}`,
+      to: `<${target}>`,
+      callId: `kzgw-${token(12)}`,
+      cseq: 1,
+      headers: [['Contact', `<${ctx.contact}>`], ['Allow', ALLOW], ['Content-Type', SDP]],
+      body: media.createOffer(options),
+    });
+    void call.runInvite(invite);
+    return call;
+  }
+
+  /** A new INVITE for us: 180 Ringing goes out at once (as the fork's "RTMP Ringing"). */
+  static inbound(ctx: CallContext, media: MediaLeg, invite: SipRequest, options: MediaOfferOptions): Call {
+    const from = uriOf(invite.get('from') ?? '');
+    const call = new Call(ctx, media, 'inbound', from, uriOf(invite.get('to') ?? '') || ctx.aor, options, ctx.server);
+    call.invite = invite;
+    ctx.ua.respond(invite, call.response(invite, 180));
+    return call;
+  }
+
+  /** Whether an in-dialog request, CANCEL or ACK is ours. */
+  owns(request: SipRequest): boolean {
+    if (this.dialog?.matches(request)) return true;
+    const invite = this.invite;
+    return request.method === 'CANCEL' && invite !== null && request.core.callId === invite.core.callId && request.core.cseq === invite.core.cseq;
+  }
+
+  accept(options: MediaOfferOptions): boolean {
+    const invite = this.invite;
+    if (this.state !== 'incoming' || !invite) return false;
+    this.offerOptions = options;
+    const offer = invite.body.toString('utf8');
+    const answer = offer.trim() ? this.media.createAnswer(offer, options) : this.media.createOffer(options);
+    if (!answer) {
+      this.ctx.ua.respond(invite, this.response(invite, 488, 'Incompatible SDP'));
+      this.end();
+      this.ctx.events.byed();
+      return false;
+    }
+    this.dialog = Dialog.fromRequest(invite, this.localTag);
+    if (!this.dialog) {
+      this.ctx.ua.respond(invite, this.response(invite, 400, 'Bad Request (no From tag or Contact)'));
+      this.end();
+      this.ctx.events.byed();
+      return false;
+    }
+    this.dialog.localSeq = Math.floor(Math.random() * 10000);
+    this.ctx.ua.respond(invite, this.response(invite, 200, undefined, answer));
+    this.state = 'confirmed';
+    this.ctx.events.accepted(this.media.codec);
+    return true;
+  }
+
+  reject(status: number, reason: string): void {
+    const invite = this.invite;
+    if (this.state !== 'incoming' || !invite) return;
+    this.ctx.ua.respond(invite, this.response(invite, status, reason));
+    this.end();
+  }
+
+  /** The client's `bye()`: CANCEL a pending outbound INVITE, BYE a confirmed call; no callback echoed. */
+  hangup(): void {
+    if (this.state === 'calling') {
+      this.cancelWanted = true;
+      if (this.provisionalSeen) this.sendCancel();
+      return;
+    }
+    if (this.state === 'confirmed') this.sendBye();
+  }
+
+  async hold(onHold: boolean): Promise<boolean> {
+    if (this.state !== 'confirmed' || !this.dialog) return false;
+    this.heldByUs = onHold;
+    const dialog = this.dialog;
+    const request = dialog.request('INVITE', this.ctx.ua.viaBase, this.ctx.contact, [['Content-Type', SDP]], this.media.createOffer({ ...this.offerOptions, hold: onHold }));
+    const response = await this.ctx.ua.request(request, dialog.nextHop(this.ctx.server), { retransmitted2xx: (r) => this.ack(r, request) });
+    if (response.status >= 200 && response.status < 300) {
+      this.ack(response, request);
+      if (response.body.length) this.media.applyAnswer(response.body.toString('utf8'));
+      return true;
+    }
+    return false;
+  }
+
+  /** In-dialog REFER (RFC 3515) with Referred-By = our own AOR (the fork wrongly put the target there). */
+  async transfer(target: string): Promise<string> {
+    if (this.state !== 'confirmed' || !this.dialog) return '481 No call to transfer';
+    const request = this.dialog.request('REFER', this.ctx.ua.viaBase, this.ctx.contact, [
+      ['Refer-To', `<${target}>`],
+      ['Referred-By', `<${this.ctx.aor}>`],
+    ]);
+    const response = await this.ctx.ua.request(request, this.dialog.nextHop(this.ctx.server));
+    return `${response.status} ${response.reason}`;
+  }
+
+  sendDtmf(digit: string): boolean {
+    return this.state === 'confirmed' && this.media.sendDtmf(digit);
+  }
+
+  /** A request that `owns()` said is ours. */
+  handleRequest(request: SipRequest): void {
+    const ua = this.ctx.ua;
+    switch (request.method) {
+      case 'CANCEL': {
+        ua.respond(request, createResponse(request, 200));
+        const invite = this.invite;
+        if (this.state === 'incoming' && invite) {
+          ua.respond(invite, this.response(invite, 487, 'Request Terminated'));
+          this.end();
+          this.ctx.events.cancelled();
+        }
+        return;
+      }
+      case 'ACK':
+        if (request.body.length && this.direction === 'inbound') this.media.applyAnswer(request.body.toString('utf8'));
+        return;
+      case 'BYE':
+        ua.respond(request, createResponse(request, 200));
+        if (this.state !== 'ended') {
+          this.end();
+          this.ctx.events.byed();
+        }
+        return;
+      case 'INVITE':
+        this.handleReinvite(request);
+        return;
+      case 'NOTIFY':
+        ua.respond(request, createResponse(request, 200));
+        this.handleReferNotify(request);
+        return;
+      case 'INFO':
+      case 'OPTIONS':
+      case 'UPDATE':
+        ua.respond(request, createResponse(request, 200));
+        return;
+      default:
+        ua.respond(request, createResponse(request, 501, { reason: 'Not Implemented' }));
+    }
+  }
+
+  /** Tears down SIP and media without callbacks (session closing). */
+  terminate(): void {
+    if (this.state === 'confirmed') this.sendBye();
+    else if (this.state === 'calling') this.hangup();
+    else if (this.state === 'incoming' && this.invite) this.reject(480, 'Temporarily Unavailable');
+    this.end();
+  }
+
+  private async runInvite(first: SipRequest): Promise<void> {
+    let invite = first;
+    for (let attempt = 0; ; attempt++) {
+      this.invite = invite;
+      const sent = invite;
+      const response = await this.ctx.ua.request(invite, this.inviteDest, {
+        provisional: (r) => this.onProvisional(sent, r),
+        retransmitted2xx: (r) => this.ack(r, sent),
+      });
+      if (this.state === 'ended') {
+        if (response.status < 300) this.ackAndBye(response, sent);
+        return;
+      }
+      if ((response.status === 401 || response.status === 407) && attempt < 2 && this.ctx.secret && !this.cancelWanted) {
+        const challenge = parseChallenge(response.get(response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate') ?? '');
+        if (challenge) {
+          invite = retryWith(invite, response.status === 401 ? 'Authorization' : 'Proxy-Authorization', answerChallenge(challenge, this.ctx.secret, 'INVITE', invite.uri));
+          this.provisionalSeen = false;
+          continue;
+        }
+      }
+      this.onFinal(sent, response);
+      return;
+    }
+  }
+
+  private onProvisional(invite: SipRequest, response: SipResponse): void {
+    if (this.state !== 'calling') return;
+    this.provisionalSeen = true;
+    if (this.cancelWanted) {
+      this.sendCancel();
+      return;
+    }
+    if (response.body.length && (response.get('content-type') ?? '').toLowerCase().startsWith(SDP) && this.media.applyAnswer(response.body.toString('utf8'))) {
+      this.ctx.events.accepted(null); // early media, as the fork signals it
+      return;
+    }
+    this.ctx.events.ringing(`${response.status} ${response.reason}`);
+  }
+
+  private onFinal(invite: SipRequest, response: SipResponse): void {
+    if (response.status >= 300) {
+      this.end();
+      if (!this.cancelWanted) this.ctx.events.rejected(`${response.status} ${response.reason}`);
+      return;
+    }
+    this.dialog = Dialog.fromResponse(invite, response);
+    if (!this.dialog || this.cancelWanted) {
+      this.ackAndBye(response, invite);
+      this.end();
+      if (!this.cancelWanted) this.ctx.events.rejected('500 Bad 2xx');
+      return;
+    }
+    this.ack(response, invite);
+    if (!this.media.applyAnswer(response.body.toString('utf8'))) {
+      this.sendBye();
+      this.ctx.events.rejected('488 Not Acceptable Here');
+      return;
+    }
+    this.state = 'confirmed';
+    this.ctx.events.accepted(this.media.codec);
+  }
+
+  private ack(response: SipResponse, invite: SipRequest): void {
+    const dialog = this.dialog ?? Dialog.fromResponse(invite, response);
+    if (!dialog) return;
+    const ack = dialog.request('ACK', this.ctx.ua.viaBase, this.ctx.contact, [], undefined, invite.core.cseq);
+    this.ctx.ua.send(ack, dialog.nextHop(this.ctx.server));
+  }
+
+  private ackAndBye(response: SipResponse, invite: SipRequest): void {
+    this.dialog = this.dialog ?? Dialog.fromResponse(invite, response);
+    this.ack(response, invite);
+    this.sendBye();
+  }
+
+  private sendCancel(): void {
+    const invite = this.invite;
+    if (!invite) return;
+    const cancel = createRequest({
+      method: 'CANCEL',
+      uri: invite.uri,
+      via: '',
+      from: invite.get('from') ?? '',
+      to: invite.get('to') ?? '',
+      callId: invite.core.callId,
+      cseq: invite.core.cseq,
+      headers: invite.getAll('route').map((r) => ['Route', r] as const),
+    });
+    cancel.set('Via', invite.get('via') ?? '');
+    void this.ctx.ua.request(cancel, this.inviteDest);
+  }
+
+  private sendBye(): void {
+    const dialog = this.dialog;
+    this.end();
+    if (!dialog) return;
+    void this.ctx.ua.request(dialog.request('BYE', this.ctx.ua.viaBase, this.ctx.contact), dialog.nextHop(this.ctx.server));
+  }
+
+  private handleReinvite(request: SipRequest): void {
+    const ua = this.ctx.ua;
+    if (this.state !== 'confirmed' || !this.dialog) {
+      ua.respond(request, createResponse(request, 491, { reason: 'Request Pending' }));
+      return;
+    }
+    const offer = request.body.toString('utf8');
+    const answer = offer.trim() ? this.media.createAnswer(offer, { ...this.offerOptions, hold: this.heldByUs }) : this.media.createOffer({ ...this.offerOptions, hold: this.heldByUs });
+    if (!answer) {
+      ua.respond(request, createResponse(request, 488, { reason: 'Not Acceptable Here' }));
+      return;
+    }
+    const target = uriOf(request.get('contact') ?? '');
+    if (target) this.dialog.remoteTarget = target;
+    ua.respond(request, this.response(request, 200, undefined, answer));
+    const hold = this.media.remoteHold;
+    if (hold !== this.lastRemoteHold) {
+      this.lastRemoteHold = hold;
+      this.ctx.events.holded(hold);
+    }
+  }
+
+  /** RFC 3515 progress: a final 2xx sipfrag means the transfer worked, so we leave the call (§2.4.5). */
+  private handleReferNotify(request: SipRequest): void {
+    if (!/^refer/i.test(request.get('event') ?? '')) return;
+    const status = /^SIP\/2\.0 (\d{3})/.exec(request.body.toString('utf8'))?.[1];
+    if (status && status.startsWith('2') && this.state === 'confirmed') {
+      this.sendBye();
+      this.ctx.events.byed();
+    }
+  }
+
+  private response(request: SipRequest, status: number, reason?: string, sdp?: string): SipResponse {
+    const headers: [string, string][] = [];
+    if (status > 100 && status < 300) headers.push(['Contact', `<${this.ctx.contact}>`], ...request.getAll('record-route').map((r) => ['Record-Route', r] as [string, string]));
+    if (sdp) headers.push(['Content-Type', SDP]);
+    if (status === 200) headers.push(['Allow', ALLOW]);
+    return createResponse(request, status, { reason, headers, body: sdp, toTag: this.localTag });
+  }
+
+  private end(): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.media.close();
+    this.ctx.events.ended();
+  }
+}

@@ -1,0 +1,104 @@
+/** Command-line flags of `kazoo-rtmp-gateway` → gateway options (pure, so a test can call it). */
+import { parseHostPort } from './addressing';
+import { isLogLevel } from './logger';
+import type { RtmpGatewayOptions } from './options';
+
+export const HELP = `kazoo-rtmp-gateway — SIP–RTMP gateway (siprtmp protocol, application "sip")
+
+Usage: kazoo-rtmp-gateway [flags]
+
+  --rtmp HOST:PORT         RTMP over TCP (default 127.0.0.1:1935; "off" to disable)
+  --http HOST:PORT         WebSocket tunnel (path --ws-path) and RTMPT (/open/1, /send, /idle, /close)
+                           on one HTTP port (default 127.0.0.1:1936; "off" to disable)
+  --ws-path PATH           WebSocket tunnel path (default /rtmp)
+  --sip-server HOST:PORT   SIP server, UDP (default 127.0.0.1:5060); every REGISTER and call goes there
+  --sip-address ADDR       address for the gateway's SIP and RTP sockets, also put in SDP (default 127.0.0.1)
+  --max-sessions N         concurrent RTMP connections (default 1000)
+  --max-calls-per-session N  calls one connection may make or take (default 1000)
+  --allow-unregistered     accept an empty password as outbound-only without REGISTER (default: refuse)
+  --direct-ip-calls        send INVITEs for sip:user@<IPv4>[:port] straight there, not via the SIP server
+  --register-expires SEC   REGISTER expiry asked for (default 300)
+  --cors-origin ORIGIN     allow this origin on RTMPT (repeatable; default any origin)
+  --log-level LEVEL        silent | error | warn | info | debug (default info); passwords are never logged
+  --help                   this text
+
+Clients connect to rtmp://HOST/sip/<user>@<realm> with (authName, password, displayName, rate);
+the connect is accepted only after the SIP REGISTER with those credentials succeeded.
+`;
+
+export type CliParse = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: RtmpGatewayOptions } | { readonly kind: 'error'; readonly message: string };
+
+export function parseCliArgs(argv: readonly string[]): CliParse {
+  const options: { -readonly [K in keyof RtmpGatewayOptions]: RtmpGatewayOptions[K] } = { logLevel: 'info' };
+  const origins: string[] = [];
+  try {
+    for (let i = 0; i < argv.length; i++) {
+      const flag = argv[i];
+      const value = (): string => {
+        const v = argv[++i];
+        if (v === undefined) throw new Error(`${flag} needs a value`);
+        return v;
+      };
+      const count = (): number => {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer`);
+        return n;
+      };
+      switch (flag) {
+        case '--help':
+        case '-h':
+          return { kind: 'help' };
+        case '--rtmp': {
+          const v = value();
+          options.rtmp = v === 'off' ? null : parseHostPort(v, 1935);
+          break;
+        }
+        case '--http': {
+          const v = value();
+          options.http = v === 'off' ? null : parseHostPort(v, 1936);
+          break;
+        }
+        case '--ws-path':
+          options.wsPath = value();
+          if (!options.wsPath.startsWith('/')) throw new Error('--ws-path must start with /');
+          break;
+        case '--sip-server':
+          options.sipServer = parseHostPort(value(), 5060);
+          break;
+        case '--sip-address':
+          options.sipAddress = value();
+          break;
+        case '--max-sessions':
+          options.maxSessions = count();
+          break;
+        case '--max-calls-per-session':
+          options.maxCallsPerSession = count();
+          break;
+        case '--allow-unregistered':
+          options.allowUnregistered = true;
+          break;
+        case '--direct-ip-calls':
+          options.directIpCalls = true;
+          break;
+        case '--register-expires':
+          options.registerExpiresSec = count();
+          break;
+        case '--cors-origin':
+          origins.push(value());
+          break;
+        case '--log-level': {
+          const v = value();
+          if (!isLogLevel(v)) throw new Error(`unknown log level ${v}`);
+          options.logLevel = v;
+          break;
+        }
+        default:
+          throw new Error(`unknown flag ${flag}`);
+      }
+    }
+  } catch (error) {
+    return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+  }
+  if (origins.length) options.corsOrigins = origins;
+  return { kind: 'run', options };
+}

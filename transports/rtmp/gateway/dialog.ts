@@ -1,0 +1,76 @@
+/** Dialog state (RFC 3261 §12) and the in-dialog requests built from it. */
+import { hopFor, tagOf, uriOf } from './addressing';
+import { createRequest, SipRequest, SipResponse } from './sip-imports';
+import type { HostPort } from './sip-ua';
+
+export class Dialog {
+  constructor(
+    readonly callId: string,
+    readonly localTag: string,
+    readonly remoteTag: string,
+    /** Our From/To header value without tag (name-addr). */
+    readonly localParty: string,
+    readonly remoteParty: string,
+    public localSeq: number,
+    public remoteTarget: string,
+    readonly routeSet: readonly string[],
+  ) {}
+
+  /** UAC side, from the INVITE we sent and a 1xx/2xx with a To-tag (§12.1.2). */
+  static fromResponse(invite: SipRequest, response: SipResponse): Dialog | null {
+    const remoteTag = tagOf(response.get('to') ?? '');
+    const localTag = tagOf(invite.get('from') ?? '');
+    if (!remoteTag || !localTag) return null;
+    const target = uriOf(response.get('contact') ?? '') || invite.uri;
+    return new Dialog(
+      invite.core.callId,
+      localTag,
+      remoteTag,
+      stripTag(invite.get('from') ?? ''),
+      stripTag(invite.get('to') ?? ''),
+      invite.core.cseq,
+      target,
+      [...response.getAll('record-route')].reverse(),
+    );
+  }
+
+  /** UAS side, from a received INVITE and the To-tag we chose (§12.1.1). */
+  static fromRequest(invite: SipRequest, localTag: string): Dialog | null {
+    const remoteTag = tagOf(invite.get('from') ?? '');
+    if (!remoteTag) return null;
+    const target = uriOf(invite.get('contact') ?? '');
+    if (!target) return null;
+    return new Dialog(invite.core.callId, localTag, remoteTag, stripTag(invite.get('to') ?? ''), stripTag(invite.get('from') ?? ''), 0, target, invite.getAll('record-route'));
+  }
+
+  /** Whether an incoming request belongs here. */
+  matches(request: SipRequest): boolean {
+    return request.core.callId === this.callId && request.core.toTag === this.localTag && request.core.fromTag === this.remoteTag;
+  }
+
+  /** The next in-dialog request (ACK reuses the INVITE's CSeq: pass `cseq`). */
+  request(method: string, via: string, contact: string, headers: ReadonlyArray<readonly [string, string]> = [], body?: string, cseq?: number): SipRequest {
+    if (cseq === undefined) this.localSeq++;
+    return createRequest({
+      method,
+      uri: this.remoteTarget,
+      via,
+      from: `${this.localParty};tag=${this.localTag}`,
+      to: `${this.remoteParty};tag=${this.remoteTag}`,
+      callId: this.callId,
+      cseq: cseq ?? this.localSeq,
+      headers: [...this.routeSet.map((r) => ['Route', r] as const), ['Contact', `<${contact}>`], ...headers],
+      body,
+    });
+  }
+
+  nextHop(server: HostPort): HostPort {
+    return hopFor(this.routeSet[0] ?? this.remoteTarget, server);
+  }
+}
+
+function stripTag(value: string): string {
+  if (!value.includes('>')) return value.replace(/;\s*tag=[^;]*/i, '');
+  const close = value.lastIndexOf('>');
+  return value.slice(0, close + 1) + value.slice(close + 1).replace(/;\s*tag=[^;]*/i, '');
+}

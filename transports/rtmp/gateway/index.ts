@@ -1,0 +1,7 @@
+// The SIP–RTMP gateway (Node only).
+export { createRtmpGateway } from './gateway';
+export type { RtmpGateway, RtmpGatewayAddresses, RtmpGatewayStats } from './gateway';
+export type { RtmpGatewayOptions } from './options';
+export type { MediaLeg, MediaFrame, MediaLegFactory, MediaOfferOptions } from './media-leg';
+export { createRtpLeg } from './rtp-leg';
+export type { HostPort } from './sip-ua';

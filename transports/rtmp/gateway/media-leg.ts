@@ -1,0 +1,46 @@
+/**
+ * The SIP-facing media of one call, behind one small interface so that a WebRTC-profile leg (DTLS-SRTP +
+ * ICE with werift, for browsers with no media relay in between) can replace the plain RTP leg without the
+ * call or the session knowing. The call only moves SDP and 20 ms G.711 frames.
+ */
+import type { AudioCodec } from './sdp';
+
+export interface MediaFrame {
+  readonly codec: AudioCodec;
+  /** 160 bytes of G.711 for 20 ms (any length is passed through untouched). */
+  readonly payload: Uint8Array;
+  /** Milliseconds since the remote's first frame of its current source; restarts on a source change. */
+  readonly timeMs: number;
+  /** True on the first frame of a new source (SSRC change): the consumer resets its clock. */
+  readonly restart: boolean;
+}
+
+export interface MediaOfferOptions {
+  readonly codecs: readonly AudioCodec[];
+  readonly dtmf: boolean;
+  readonly hold?: boolean;
+}
+
+export interface MediaLeg {
+  /** Our SDP offer. */
+  createOffer(options: MediaOfferOptions): string;
+  /** Applies the remote answer to our offer; false when nothing usable was answered. */
+  applyAnswer(sdp: string): boolean;
+  /** Answers a remote offer; undefined when no codec is acceptable (the call answers 488). */
+  createAnswer(offerSdp: string, options: MediaOfferOptions): string | undefined;
+  /** The negotiated codec, once negotiated. */
+  readonly codec: AudioCodec | null;
+  /** Whether the remote's current SDP puts us on hold. */
+  readonly remoteHold: boolean;
+  /** Sends one 20 ms frame (the leg transcodes between the two G.711 laws if it must). */
+  sendFrame(codec: AudioCodec, payload: Uint8Array): void;
+  /** Sends an RFC 4733 digit; false when telephone-event was not negotiated or the digit is invalid. */
+  sendDtmf(digit: string): boolean;
+  onFrame: ((frame: MediaFrame) => void) | null;
+  /** RFC 4733 digits received (ends only, once per event). */
+  onDtmf: ((digit: string) => void) | null;
+  close(): void;
+}
+
+/** Creates the media leg for a new call; the gateway's option so other profiles can plug in. */
+export type MediaLegFactory = () => Promise<MediaLeg>;

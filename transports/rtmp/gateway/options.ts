@@ -1,0 +1,80 @@
+/** Options of `createRtmpGateway()` and their defaults (the CLI's defaults are the same). */
+import { createLogger, Logger, LogLevel, LogSink } from './logger';
+import type { MediaLegFactory } from './media-leg';
+import { createRtpLeg } from './rtp-leg';
+import type { HostPort } from './sip-ua';
+
+export interface RtmpGatewayOptions {
+  /** RTMP over TCP; port 0 = any free port; null = off. Default 127.0.0.1:1935. */
+  readonly rtmp?: HostPort | null;
+  /** HTTP port serving the WebSocket tunnel and RTMPT; null = off. Default 127.0.0.1:1936. */
+  readonly http?: HostPort | null;
+  /** WebSocket tunnel path. Default `/rtmp`. */
+  readonly wsPath?: string;
+  /** The SIP server (UDP) every out-of-dialog request goes to. Default 127.0.0.1:5060. */
+  readonly sipServer?: HostPort;
+  /** Address SIP and RTP sockets bind to and advertise. Default 127.0.0.1. */
+  readonly sipAddress?: string;
+  readonly maxSessions?: number;
+  /** Calls one connection may place or take over its lifetime (bounds abuse through one login). */
+  readonly maxCallsPerSession?: number;
+  /** Accept an empty password as outbound-only with no REGISTER (siprtmp did). Default false. */
+  readonly allowUnregistered?: boolean;
+  /** INVITEs to `sip:user@<IPv4>[:port]` go straight to that address instead of the SIP server. Default false. */
+  readonly directIpCalls?: boolean;
+  readonly registerExpiresSec?: number;
+  /** RFC 3261 T1 in ms (default 500); tests shorten it. */
+  readonly sipT1Ms?: number;
+  /** A connect must be accepted within this (covers the REGISTER). Default 15 s. */
+  readonly connectTimeoutMs?: number;
+  /** CORS origins allowed on RTMPT (`application/x-fcs` forces a preflight). Default '*'. */
+  readonly corsOrigins?: readonly string[] | '*';
+  readonly logLevel?: LogLevel;
+  readonly logSink?: LogSink;
+  /** Media leg per call; default the plain RTP leg on `sipAddress`. */
+  readonly mediaLegFactory?: MediaLegFactory;
+}
+
+export interface ResolvedGatewayOptions {
+  readonly rtmp: HostPort | null;
+  readonly http: HostPort | null;
+  readonly wsPath: string;
+  readonly sipServer: HostPort;
+  readonly sipAddress: string;
+  readonly maxSessions: number;
+  readonly maxCallsPerSession: number;
+  readonly allowUnregistered: boolean;
+  readonly directIpCalls: boolean;
+  readonly registerExpiresSec: number;
+  readonly sipT1Ms: number;
+  readonly connectTimeoutMs: number;
+  readonly corsOrigins: readonly string[] | '*';
+  readonly logger: Logger;
+  readonly mediaLegFactory: MediaLegFactory;
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+export function resolveGatewayOptions(o: RtmpGatewayOptions = {}): ResolvedGatewayOptions {
+  const sipAddress = o.sipAddress ?? '127.0.0.1';
+  return {
+    rtmp: o.rtmp === undefined ? { host: '127.0.0.1', port: 1935 } : o.rtmp,
+    http: o.http === undefined ? { host: '127.0.0.1', port: 1936 } : o.http,
+    wsPath: o.wsPath ?? '/rtmp',
+    sipServer: o.sipServer ?? { host: '127.0.0.1', port: 5060 },
+    sipAddress,
+    maxSessions: positive(o.maxSessions ?? 1000, 'maxSessions'),
+    maxCallsPerSession: positive(o.maxCallsPerSession ?? 1000, 'maxCallsPerSession'),
+    allowUnregistered: o.allowUnregistered ?? false,
+    directIpCalls: o.directIpCalls ?? false,
+    registerExpiresSec: positive(o.registerExpiresSec ?? 300, 'registerExpiresSec'),
+    sipT1Ms: positive(o.sipT1Ms ?? 500, 'sipT1Ms'),
+    connectTimeoutMs: positive(o.connectTimeoutMs ?? 15_000, 'connectTimeoutMs'),
+    corsOrigins: o.corsOrigins ?? '*',
+    logger: createLogger(o.logLevel ?? 'warn', o.logSink),
+    mediaLegFactory: o.mediaLegFactory ?? (() => createRtpLeg({ address: sipAddress })),
+  };
+}

@@ -1,0 +1,66 @@
+/** RTP fixed header (RFC 3550 §5.1) and the RFC 4733 telephone-event payload, nothing more. */
+export interface RtpPacket {
+  readonly payloadType: number;
+  readonly marker: boolean;
+  readonly sequence: number;
+  readonly timestamp: number;
+  readonly ssrc: number;
+  readonly payload: Uint8Array;
+}
+
+export function encodeRtp(packet: RtpPacket): Uint8Array {
+  const out = new Uint8Array(12 + packet.payload.length);
+  const view = new DataView(out.buffer);
+  out[0] = 0x80; // version 2, no padding, no extension, no CSRC
+  out[1] = (packet.marker ? 0x80 : 0) | (packet.payloadType & 0x7f);
+  view.setUint16(2, packet.sequence & 0xffff);
+  view.setUint32(4, packet.timestamp >>> 0);
+  view.setUint32(8, packet.ssrc >>> 0);
+  out.set(packet.payload, 12);
+  return out;
+}
+
+/** Null for anything that is not a well-formed RTP v2 packet (RTCP on the same port included). */
+export function decodeRtp(bytes: Uint8Array): RtpPacket | null {
+  if (bytes.length < 12 || bytes[0] >> 6 !== 2) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const payloadType = bytes[1] & 0x7f;
+  if (payloadType >= 72 && payloadType <= 76) return null; // RTCP multiplexed (RFC 5761 §4)
+  let offset = 12 + (bytes[0] & 0x0f) * 4;
+  if (bytes[0] & 0x10) {
+    if (bytes.length < offset + 4) return null;
+    offset += 4 + view.getUint16(offset + 2) * 4;
+  }
+  let end = bytes.length;
+  if (bytes[0] & 0x20) end -= bytes[bytes.length - 1];
+  if (end < offset) return null;
+  return {
+    payloadType,
+    marker: (bytes[1] & 0x80) !== 0,
+    sequence: view.getUint16(2),
+    timestamp: view.getUint32(4),
+    ssrc: view.getUint32(8),
+    payload: bytes.subarray(offset, end),
+  };
+}
+
+const DTMF_EVENTS = '0123456789*#ABCD';
+
+/** RFC 4733 §3.2 event code of a digit, or -1. */
+export function dtmfEventCode(digit: string): number {
+  return digit.length === 1 ? DTMF_EVENTS.indexOf(digit.toUpperCase()) : -1;
+}
+
+export function dtmfDigit(code: number): string | undefined {
+  return DTMF_EVENTS[code];
+}
+
+/** The 4-byte telephone-event payload (§2.3): event, E bit + volume, duration. */
+export function encodeTelephoneEvent(event: number, end: boolean, volume: number, duration: number): Uint8Array {
+  return new Uint8Array([event & 0xff, (end ? 0x80 : 0) | (volume & 0x3f), (duration >> 8) & 0xff, duration & 0xff]);
+}
+
+export function decodeTelephoneEvent(payload: Uint8Array): { event: number; end: boolean; duration: number } | null {
+  if (payload.length < 4) return null;
+  return { event: payload[0], end: (payload[1] & 0x80) !== 0, duration: (payload[2] << 8) | payload[3] };
+}

@@ -1,0 +1,166 @@
+/**
+ * Test scaffolding for the gateway (tests only): the dev SIP server in-process, the gateway on free
+ * ports, RTMP clients that record the gateway's callbacks, and sipp children stopped by PID.
+ */
+import { spawn, ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDevSipServer, DevSipServer, StartedInfo } from '../../../devstack/sip-server';
+import type { AmfValue } from '../protocol/amf-values';
+import type { ByteDuplex } from '../protocol/duplex';
+import type { IncomingCommand } from '../protocol/connection-core';
+import { RtmpClient } from '../protocol/rtmp-client';
+import { NetStream, AudioMessage } from '../protocol/net-stream';
+import { connectTcp } from '../node/tcp-duplex';
+import { createRtmpGateway, RtmpGateway, RtmpGatewayAddresses } from './gateway';
+import type { RtmpGatewayOptions } from './options';
+
+export const SIPP_SCENARIOS = join(__dirname, '..', '..', '..', 'fixtures', 'lab', 'sipp');
+
+export interface Rig {
+  sip: DevSipServer;
+  sipInfo: StartedInfo;
+  gateway: RtmpGateway;
+  addresses: RtmpGatewayAddresses;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startRig(options: RtmpGatewayOptions = {}): Promise<Rig> {
+  const sip = createDevSipServer({ host: '127.0.0.1', wsPort: 0, udpPort: 0, logLevel: 'silent' });
+  const sipInfo = await sip.start();
+  const logs: string[] = [];
+  const gateway = createRtmpGateway({
+    rtmp: { host: '127.0.0.1', port: 0 },
+    http: { host: '127.0.0.1', port: 0 },
+    sipServer: { host: '127.0.0.1', port: sipInfo.udp.port },
+    directIpCalls: true,
+    sipT1Ms: 100,
+    logLevel: 'debug',
+    logSink: (line) => {
+      if (logs.length < 5000) logs.push(line);
+    },
+    ...options,
+  });
+  const addresses = await gateway.start();
+  return {
+    sip,
+    sipInfo,
+    gateway,
+    addresses,
+    logs,
+    async stop() {
+      await gateway.stop();
+      await sip.stop();
+    },
+  };
+}
+
+/** An RTMP client that queues every gateway callback for `next(name)`. */
+export class Phone {
+  readonly commands: IncomingCommand[] = [];
+  private waiters: { name: string; resolve: (c: IncomingCommand) => void }[] = [];
+  local: NetStream | null = null;
+  remote: NetStream | null = null;
+  readonly heard: AudioMessage[] = [];
+
+  constructor(readonly client: RtmpClient) {
+    client.on('command', (command) => {
+      const i = this.waiters.findIndex((w) => w.name === command.name);
+      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(command);
+      else this.commands.push(command);
+    });
+  }
+
+  static async open(duplex: ByteDuplex, url: string, user: string, password: string): Promise<Phone> {
+    const phone = new Phone(new RtmpClient(duplex));
+    await phone.client.connect(url, user, password, `User ${user}`, 'narrowband');
+    return phone;
+  }
+
+  static async tcp(addresses: RtmpGatewayAddresses, user: string, password = `secret${user}`, realm = 'kazoo.test'): Promise<Phone> {
+    const duplex = await connectTcp(addresses.rtmp!.host, addresses.rtmp!.port);
+    return Phone.open(duplex, `${addresses.rtmpUrl}/${user}@${realm}`, user, password);
+  }
+
+  /** The next `name` callback (queued or future), failing after `ms`. */
+  next(name: string, ms = 5000): Promise<IncomingCommand> {
+    const i = this.commands.findIndex((c) => c.name === name);
+    if (i >= 0) return Promise.resolve(this.commands.splice(i, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const waiter = { name, resolve: (c: IncomingCommand) => (clearTimeout(timer), resolve(c)) };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`no ${name} within ${ms} ms; got ${this.commands.map((c) => c.name).join(',') || 'nothing'}`));
+      }, ms);
+      this.waiters.push(waiter);
+    });
+  }
+
+  call(name: string, ...args: AmfValue[]): void {
+    this.client.notify(name, ...args);
+  }
+
+  /** publish `local`, play `remote` (what kazoo.js does on `accepted`). */
+  async startMedia(): Promise<void> {
+    this.local = await this.client.createStream();
+    await this.local.publish('local');
+    this.remote = await this.client.createStream();
+    this.remote.on('audio', (m) => this.heard.push(m));
+    await this.remote.play('remote');
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+const children = new Set<ChildProcess>();
+let scratch: string | null = null;
+
+/** sipp UAS that answers PCMU and echoes RTP; resolves once it listens. Stopped by PID in `killSipps`. */
+export async function startSippEcho(port: number, mediaPort: number, calls = 1): Promise<{ pid: number; done: Promise<number | null>; output: () => string }> {
+  scratch ??= mkdtempSync(join(tmpdir(), 'kzgw-sipp-'));
+  const child = spawn(
+    'sipp',
+    ['-sf', join(SIPP_SCENARIOS, 'uas-echo.xml'), '-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(mediaPort), '-rtp_echo', '-aa', '-nostdin', '-m', String(calls), '-timeout', '30s', '-timeout_error', '-bg'].filter((a) => a !== '-bg'),
+    { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.add(child);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => (children.delete(child), resolve(code))));
+  await new Promise((r) => setTimeout(r, 300)); // sipp binds within a few ms; no readiness signal on stdout
+  return { pid: child.pid!, done, output: () => output };
+}
+
+export function killSipps(): void {
+  for (const child of children) if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  children.clear();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = null;
+}
+
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `check()` holds, polling every 20 ms, failing after `ms`. */
+export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
