@@ -42,6 +42,28 @@ async function waitAudio(p: PhonePage, ok: (a: { bytesReceived: number; totalAud
   }
 }
 
+/** pages registered as `users` (through registerWith), each past onConnected; `answer` sets auto-answer */
+async function registered(...users: (string | [string, 'accept'])[]): Promise<PhonePage[]> {
+  const pages: PhonePage[] = [];
+  for (const u of users) {
+    const [user, answer] = Array.isArray(u) ? u : [u, undefined];
+    const p = await phone(user);
+    if (answer) await p.eval(`window.autoAnswer = '${answer}'`);
+    await p.registerWith(creds(user));
+    pages.push(p);
+  }
+  for (const p of pages) await p.waitFor('onConnected');
+  return pages;
+}
+
+/** pages registered through Example 2's form and button, each past onConnected */
+async function registeredByForm(...users: string[]): Promise<PhonePage[]> {
+  const pages = await Promise.all(users.map((u) => phone(u)));
+  for (const [i, p] of pages.entries()) await p.registerByForm(users[i]);
+  for (const p of pages) await p.waitFor('onConnected');
+  return pages;
+}
+
 beforeAll(async () => { lab = await launch(); });
 afterAll(async () => {
   await closeAll();
@@ -112,12 +134,7 @@ describe('registration (Example 2 as written)', () => {
 
 describe('calls between two pages', () => {
   test('call, answer through confirm(), audio both ways, DTMF, hang-up: one callback each', async () => {
-    const a = await phone('A');
-    const b = await phone('B');
-    await a.registerByForm('1001');
-    await b.registerByForm('1002');
-    await a.waitFor('onConnected');
-    await b.waitFor('onConnected');
+    const [a, b] = await registeredByForm('1001', '1002');
     b.answerIncoming('accept');
     await a.eval(`kazoo.connect('sip:1002@${REALM}')`);
     const inc = await b.waitFor('onIncoming');
@@ -145,12 +162,7 @@ describe('calls between two pages', () => {
   });
 
   test('callee rejects (confirm answered No): caller gets onCancel 486', async () => {
-    const a = await phone('A');
-    const b = await phone('B');
-    await a.registerByForm('1001');
-    await b.registerByForm('1002');
-    await a.waitFor('onConnected');
-    await b.waitFor('onConnected');
+    const [a, b] = await registeredByForm('1001', '1002');
     b.answerIncoming('dismiss');
     await a.eval(`kazoo.connect('sip:1002@${REALM}')`);
     const c = await a.waitFor('onCancel');
@@ -162,12 +174,7 @@ describe('calls between two pages', () => {
   });
 
   test('caller hangs up while it rings: callee gets onCancel (cancelled)', async () => {
-    const a = await phone('A');
-    const b = await phone('B');
-    await a.registerWith(creds('1001'));
-    await b.registerWith(creds('1002'));
-    await a.waitFor('onConnected');
-    await b.waitFor('onConnected');
+    const [a, b] = await registered('1001', '1002');
     await a.eval(`kazoo.connect('sip:1002@${REALM}')`);
     await b.waitFor('onIncoming');
     await a.eval('kazoo.hangup()');
@@ -178,9 +185,7 @@ describe('calls between two pages', () => {
   });
 
   test('unknown user 404, known but unregistered 480, bad targets refused', async () => {
-    const a = await phone('A');
-    await a.registerWith(creds('1001'));
-    await a.waitFor('onConnected');
+    const [a] = await registered('1001');
     await a.eval(`kazoo.connect('sip:7777@${REALM}')`);
     expect((await a.waitFor('onCancel')).arg).toMatchObject({ code: 404, event: 'rejected' });
     await a.waitFor('onHangup');
@@ -202,15 +207,7 @@ describe('calls between two pages', () => {
   });
 
   test('blind transfer: A transfers B to C; B follows, C answers, audio B↔C', async () => {
-    const a = await phone('A');
-    const b = await phone('B');
-    const c = await phone('C');
-    await a.registerWith(creds('1001'));
-    await b.eval("window.autoAnswer = 'accept'");
-    await b.registerWith(creds('1002'));
-    await c.eval("window.autoAnswer = 'accept'");
-    await c.registerWith(creds('1003'));
-    for (const p of [a, b, c]) await p.waitFor('onConnected');
+    const [a, b, c] = await registered('1001', ['1002', 'accept'], ['1003', 'accept']);
     await a.eval(`kazoo.connect('sip:1002@${REALM}')`);
     await a.waitFor('onAccepted');
     await b.waitFor('onAccepted');
@@ -234,14 +231,7 @@ describe('calls between two pages', () => {
   });
 
   test('a second incoming call while busy is answered 486', async () => {
-    const a = await phone('A');
-    const b = await phone('B');
-    const c = await phone('C');
-    await a.registerWith(creds('1001'));
-    await b.eval("window.autoAnswer = 'accept'");
-    await b.registerWith(creds('1002'));
-    await c.registerWith(creds('1003'));
-    for (const p of [a, b, c]) await p.waitFor('onConnected');
+    const [a, b, c] = await registered('1001', ['1002', 'accept'], '1003');
     await a.eval(`kazoo.connect('sip:1002@${REALM}')`);
     await a.waitFor('onAccepted');
     await c.eval(`kazoo.connect('sip:1002@${REALM}')`);
