@@ -1,8 +1,9 @@
 /**
  * The main job as a newcomer runs it: `node demo/serve.mjs` (what `npm start` runs) as a child
  * process with its embedded development SIP server, the URL it printed opened in two Chromium tabs,
- * a call placed with the demo's buttons, audio measured by both tabs, a voicemail left, then SIGTERM
- * stops everything and frees the ports.
+ * a call placed with the demo's buttons, audio measured by both tabs, a voicemail left; then one tab on
+ * RTMP (through the gateway npm start runs, whose WebRTC leg speaks ICE + DTLS-SRTP to the other tab)
+ * calls and is called by a tab on WebRTC; then SIGTERM stops everything and frees the ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -27,11 +28,20 @@ async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 
   }
 }
 
-async function tab(url: string, user: string): Promise<Page> {
+/** docs/<name>.png with UPDATE_SCREENSHOTS=1 (so test runs leave the tree clean), else a temp file. */
+const shot = (p: Page, name: string) => p.screenshot({ path: process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, `docs/${name}.png`) : path.join(os.tmpdir(), `kazoo-${name}.png`) });
+
+async function tab(url: string, user: string, rtmp = false): Promise<Page> {
   const page = await lab.ctx.newPage();
   await page.addInitScript({ path: INSTRUMENT });
   await page.goto(url);
   await page.waitForSelector('#state:has-text("ready")');
+  if (rtmp) {
+    // the switch re-inits kazoo with forceRTMP; the transport label shows what the engine picked
+    await page.check('#forceRTMP');
+    await page.waitForSelector('#transport:has-text("rtmp")');
+    await page.waitForSelector('#state:has-text("ready")');
+  }
   await page.fill('#user', user);
   await page.fill('#password', `secret${user}`);
   await page.click('#register');
@@ -44,7 +54,7 @@ const inbound = (p: Page) => p.evaluate(() => (window as unknown as { __inboundA
 beforeAll(async () => {
   lab = await launch();
   // the lab's Kamailio holds 5060 in this namespace: the embedded server takes free ports
-  demo = spawn(process.execPath, [path.join(ROOT, 'demo/serve.mjs'), '--port', String(port), '--ws-port', '0', '--udp-port', '0'],
+  demo = spawn(process.execPath, [path.join(ROOT, 'demo/serve.mjs'), '--port', String(port), '--ws-port', '0', '--udp-port', '0', '--rtmp-port', '0', '--rtmp-http-port', '0'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   demo.stdout?.on('data', (d) => { output += d; });
   demo.stderr?.on('data', (d) => { output += d; });
@@ -78,8 +88,47 @@ test('two tabs of the demo phone call each other and hear it', async () => {
   await b.close();
 });
 
-test('SIGTERM stops it, the SIP server with it, and frees the ports', async () => {
+test('a tab on RTMP (force RTMP) and a tab on WebRTC call each other through the gateway and hear it', async () => {
+  const url = /phone:\s+(http:\/\/\S+)/.exec(output)![1];
+  const a = await tab(url, '1003', true);
+  const b = await tab(url, '1004');
+  await shot(a, 'demo-rtmp-registered');
+  const level = () => a.evaluate(() => (window as unknown as { __playbackLevel(): number }).__playbackLevel());
+  const energy = async () => (await inbound(b))?.totalAudioEnergy ?? 0;
+
+  // RTMP → WebRTC: the gateway offers ICE + DTLS-SRTP to the browser
+  await a.fill('#target', '1004');
+  await a.click('#call');
+  await b.waitForSelector('#state:has-text("ringing")');
+  await b.click('#answer');
+  await a.waitForSelector('#state:has-text("in a call")');
+  await b.waitForSelector('#state:has-text("in a call")');
+  await waitFor('audio at the WebRTC tab', async () => (await energy()) > 0, 8000);
+  await waitFor('audio at the RTMP tab', async () => (await level()) > 0.001, 8000);
+  await shot(a, 'demo-rtmp-in-call');
+  await a.click('#hangup');
+  await b.waitForSelector('#state:has-text("registered")');
+  await a.waitForSelector('#state:has-text("registered")');
+
+  // WebRTC → RTMP: the browser's SAVPF offer gets the gateway's WebRTC leg
+  await b.fill('#target', '1003');
+  await b.click('#call');
+  await a.waitForSelector('#state:has-text("ringing")');
+  await shot(a, 'demo-rtmp-ringing');
+  await a.click('#answer');
+  await a.waitForSelector('#state:has-text("in a call")');
+  await b.waitForSelector('#state:has-text("in a call")');
+  await waitFor('audio at the WebRTC tab', async () => (await energy()) > 0, 8000);
+  await waitFor('audio at the RTMP tab', async () => (await level()) > 0.001, 8000);
+  await b.click('#hangup');
+  await a.waitForSelector('#state:has-text("registered")');
+  await a.close();
+  await b.close();
+});
+
+test('SIGTERM stops it, the SIP server and the gateway with it, and frees the ports', async () => {
   const sipWs = /SIP server:\s+ws:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1];
+  const gateway = /RTMP gateway:\s+rtmp:\/\/127\.0\.0\.1:(\d+)\/sip, tunnel ws:\/\/127\.0\.0\.1:(\d+)/.exec(output)!;
   demo.kill('SIGTERM');
   await waitFor('exit', () => demo.exitCode !== null, 10_000);
   expect(demo.exitCode).toBe(0);
@@ -88,4 +137,6 @@ test('SIGTERM stops it, the SIP server with it, and frees the ports', async () =
   });
   expect(await free(port)).toBe(true);
   expect(await free(Number(sipWs))).toBe(true);
+  expect(await free(Number(gateway[1]))).toBe(true);
+  expect(await free(Number(gateway[2]))).toBe(true);
 });

@@ -48,6 +48,8 @@ export class Call {
   private localTag = token(6);
   private offerOptions: MediaOfferOptions;
   private heldByUs = false;
+  /** accept() is making the answer (async): a second accept is ignored. */
+  private answering = false;
   private lastRemoteHold = false;
 
   private constructor(
@@ -64,22 +66,43 @@ export class Call {
     this.inviteDest = dest;
   }
 
-  /** Sends the INVITE; events follow. */
+  /** Sends the INVITE once the media leg has its offer (ICE gathering may take a moment); events follow. */
   static outbound(ctx: CallContext, media: MediaLeg, target: string, options: MediaOfferOptions, dest: HostPort): Call {
     const call = new Call(ctx, media, 'outbound', target, ctx.aor, options, dest);
+    void call.start(target, options);
+    return call;
+  }
+
+  private async start(target: string, options: MediaOfferOptions): Promise<void> {
+    const ctx = this.ctx;
+    let offer: string;
+    try {
+      offer = await this.media.createOffer(options);
+    } catch (error) {
+      ctx.log(`no media offer: ${error instanceof Error ? error.message : String(error)}`);
+      if (this.state === 'calling') {
+        this.end();
+        if (!this.cancelWanted) ctx.events.rejected('500 No media');
+      }
+      return;
+    }
+    if (this.state !== 'calling') return;
+    if (this.cancelWanted) {
+      this.end(); // hung up before anything went out: nothing to CANCEL
+      return;
+    }
     const invite = createRequest({
       method: 'INVITE',
       uri: target,
       via: ctx.ua.viaBase,
-      from: `${nameAddr(ctx.aor, ctx.displayName)};tag=${call.localTag}`,
+      from: `${nameAddr(ctx.aor, ctx.displayName)};tag=${this.localTag}`,
       to: `<${target}>`,
       callId: `kzgw-${token(12)}`,
       cseq: 1,
       headers: [['Contact', `<${ctx.contact}>`], ['Allow', ALLOW], ['Content-Type', SDP]],
-      body: media.createOffer(options),
+      body: offer,
     });
-    void call.runInvite(invite);
-    return call;
+    await this.runInvite(invite);
   }
 
   /** A new INVITE for us: 180 Ringing goes out at once (as the fork's "RTMP Ringing"). */
@@ -98,12 +121,14 @@ export class Call {
     return request.method === 'CANCEL' && invite !== null && request.core.callId === invite.core.callId && request.core.cseq === invite.core.cseq;
   }
 
-  accept(options: MediaOfferOptions): boolean {
+  async accept(options: MediaOfferOptions): Promise<boolean> {
     const invite = this.invite;
-    if (this.state !== 'incoming' || !invite) return false;
+    if (this.state !== 'incoming' || !invite || this.answering) return false;
+    this.answering = true;
     this.offerOptions = options;
     const offer = invite.body.toString('utf8');
-    const answer = offer.trim() ? this.media.createAnswer(offer, options) : this.media.createOffer(options);
+    const answer = await this.answerFor(offer, options);
+    if (this.state !== 'incoming') return false; // CANCELled while the answer was being made
     if (!answer) {
       this.ctx.ua.respond(invite, this.response(invite, 488, 'Incompatible SDP'));
       this.end();
@@ -145,11 +170,13 @@ export class Call {
     if (this.state !== 'confirmed' || !this.dialog) return false;
     this.heldByUs = onHold;
     const dialog = this.dialog;
-    const request = dialog.request('INVITE', this.ctx.ua.viaBase, this.ctx.contact, [['Content-Type', SDP]], this.media.createOffer({ ...this.offerOptions, hold: onHold }));
+    const offer = await this.media.createOffer({ ...this.offerOptions, hold: onHold });
+    if (this.state !== 'confirmed') return false;
+    const request = dialog.request('INVITE', this.ctx.ua.viaBase, this.ctx.contact, [['Content-Type', SDP]], offer);
     const response = await this.ctx.ua.request(request, dialog.nextHop(this.ctx.server), { retransmitted2xx: (r) => this.ack(r, request) });
     if (response.status >= 200 && response.status < 300) {
       this.ack(response, request);
-      if (response.body.length) this.media.applyAnswer(response.body.toString('utf8'));
+      if (response.body.length) await this.media.applyAnswer(response.body.toString('utf8'));
       return true;
     }
     return false;
@@ -185,7 +212,7 @@ export class Call {
         return;
       }
       case 'ACK':
-        if (request.body.length && this.direction === 'inbound') this.media.applyAnswer(request.body.toString('utf8'));
+        if (request.body.length && this.direction === 'inbound') void this.media.applyAnswer(request.body.toString('utf8'));
         return;
       case 'BYE':
         ua.respond(request, createResponse(request, 200));
@@ -195,7 +222,7 @@ export class Call {
         }
         return;
       case 'INVITE':
-        this.handleReinvite(request);
+        void this.handleReinvite(request);
         return;
       case 'NOTIFY':
         ua.respond(request, createResponse(request, 200));
@@ -240,7 +267,7 @@ export class Call {
           continue;
         }
       }
-      this.onFinal(sent, response);
+      await this.onFinal(sent, response);
       return;
     }
   }
@@ -252,14 +279,18 @@ export class Call {
       this.sendCancel();
       return;
     }
-    if (response.body.length && (response.get('content-type') ?? '').toLowerCase().startsWith(SDP) && this.media.applyAnswer(response.body.toString('utf8'))) {
-      this.ctx.events.accepted(null); // early media, as the fork signals it
+    if (response.body.length && (response.get('content-type') ?? '').toLowerCase().startsWith(SDP)) {
+      void Promise.resolve(this.media.applyAnswer(response.body.toString('utf8'))).then((early) => {
+        if (this.state !== 'calling') return;
+        if (early) this.ctx.events.accepted(null); // early media, as the fork signals it
+        else this.ctx.events.ringing(`${response.status} ${response.reason}`);
+      });
       return;
     }
     this.ctx.events.ringing(`${response.status} ${response.reason}`);
   }
 
-  private onFinal(invite: SipRequest, response: SipResponse): void {
+  private async onFinal(invite: SipRequest, response: SipResponse): Promise<void> {
     if (response.status >= 300) {
       this.end();
       if (!this.cancelWanted) this.ctx.events.rejected(`${response.status} ${response.reason}`);
@@ -273,7 +304,9 @@ export class Call {
       return;
     }
     this.ack(response, invite);
-    if (!this.media.applyAnswer(response.body.toString('utf8'))) {
+    const usable = await this.media.applyAnswer(response.body.toString('utf8'));
+    if (this.state !== 'calling') return; // BYE or hang-up while the answer was applied
+    if (!usable) {
       this.sendBye();
       this.ctx.events.rejected('488 Not Acceptable Here');
       return;
@@ -319,14 +352,16 @@ export class Call {
     void this.ctx.ua.request(dialog.request('BYE', this.ctx.ua.viaBase, this.ctx.contact), dialog.nextHop(this.ctx.server));
   }
 
-  private handleReinvite(request: SipRequest): void {
+  private async handleReinvite(request: SipRequest): Promise<void> {
     const ua = this.ctx.ua;
     if (this.state !== 'confirmed' || !this.dialog) {
       ua.respond(request, createResponse(request, 491, { reason: 'Request Pending' }));
       return;
     }
     const offer = request.body.toString('utf8');
-    const answer = offer.trim() ? this.media.createAnswer(offer, { ...this.offerOptions, hold: this.heldByUs }) : this.media.createOffer({ ...this.offerOptions, hold: this.heldByUs });
+    const options = { ...this.offerOptions, hold: this.heldByUs };
+    const answer = await this.answerFor(offer, options);
+    if (this.state !== 'confirmed' || !this.dialog) return;
     if (!answer) {
       ua.respond(request, createResponse(request, 488, { reason: 'Not Acceptable Here' }));
       return;
@@ -348,6 +383,16 @@ export class Call {
     if (status && status.startsWith('2') && this.state === 'confirmed') {
       this.sendBye();
       this.ctx.events.byed();
+    }
+  }
+
+  /** Our answer to `offer` (or an offer, for an offer-less INVITE); undefined on no match or a media error. */
+  private async answerFor(offer: string, options: MediaOfferOptions): Promise<string | undefined> {
+    try {
+      return await (offer.trim() ? this.media.createAnswer(offer, options) : this.media.createOffer(options));
+    } catch (error) {
+      this.ctx.log(`no media answer: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
     }
   }
 

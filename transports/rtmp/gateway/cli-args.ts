@@ -13,6 +13,9 @@ Usage: kazoo-rtmp-gateway [flags]
   --ws-path PATH           WebSocket tunnel path (default /rtmp)
   --sip-server HOST:PORT   SIP server, UDP (default 127.0.0.1:5060); every REGISTER and call goes there
   --sip-address ADDR       address for the gateway's SIP and RTP sockets, also put in SDP (default 127.0.0.1)
+  --media-profile P        SDP of outgoing calls: rtp (RTP/AVP, for a PBX or rtpengine; default), webrtc or
+                           auto (ICE + DTLS-SRTP, for browsers behind a signalling-only server); incoming
+                           calls are answered in the profile they were offered in
   --max-sessions N         concurrent RTMP connections (default 1000)
   --max-calls-per-session N  calls one connection may make or take (default 1000)
   --allow-unregistered     accept an empty password as outbound-only without REGISTER (default: refuse)
@@ -68,6 +71,12 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         case '--sip-address':
           options.sipAddress = value();
           break;
+        case '--media-profile': {
+          const v = value();
+          if (v !== 'rtp' && v !== 'webrtc' && v !== 'auto') throw new Error(`--media-profile must be rtp, webrtc or auto, got ${v}`);
+          options.mediaProfile = v;
+          break;
+        }
         case '--max-sessions':
           options.maxSessions = count();
           break;

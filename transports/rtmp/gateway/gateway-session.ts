@@ -164,7 +164,7 @@ export class GatewaySession {
       case 'invite':
         return this.invite(args[0], names(args.slice(1)));
       case 'accept':
-        this.call?.accept(codecsFromNames(names(args)));
+        void this.call?.accept(codecsFromNames(names(args)));
         return;
       case 'reject': {
         const { status, reason } = statusLine(args[0]);

@@ -4,4 +4,6 @@ export type { RtmpGateway, RtmpGatewayAddresses, RtmpGatewayStats } from './gate
 export type { RtmpGatewayOptions } from './options';
 export type { MediaLeg, MediaFrame, MediaLegFactory, MediaOfferOptions } from './media-leg';
 export { createRtpLeg } from './rtp-leg';
+export { createWebRtcLeg } from './webrtc-leg';
+export type { MediaProfile } from './profile-leg';
 export type { HostPort } from './sip-ua';

@@ -21,13 +21,16 @@ export interface MediaOfferOptions {
   readonly hold?: boolean;
 }
 
+/** A value now (plain RTP) or later (ICE gathering, DTLS setup in the WebRTC leg). */
+export type Awaitable<T> = T | Promise<T>;
+
 export interface MediaLeg {
   /** Our SDP offer. */
-  createOffer(options: MediaOfferOptions): string;
+  createOffer(options: MediaOfferOptions): Awaitable<string>;
   /** Applies the remote answer to our offer; false when nothing usable was answered. */
-  applyAnswer(sdp: string): boolean;
+  applyAnswer(sdp: string): Awaitable<boolean>;
   /** Answers a remote offer; undefined when no codec is acceptable (the call answers 488). */
-  createAnswer(offerSdp: string, options: MediaOfferOptions): string | undefined;
+  createAnswer(offerSdp: string, options: MediaOfferOptions): Awaitable<string | undefined>;
   /** The negotiated codec, once negotiated. */
   readonly codec: AudioCodec | null;
   /** Whether the remote's current SDP puts us on hold. */

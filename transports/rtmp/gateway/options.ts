@@ -1,7 +1,9 @@
 /** Options of `createRtmpGateway()` and their defaults (the CLI's defaults are the same). */
 import { createLogger, Logger, LogLevel, LogSink } from './logger';
 import type { MediaLegFactory } from './media-leg';
+import { MediaProfile, profileLegFactory } from './profile-leg';
 import { createRtpLeg } from './rtp-leg';
+import { createWebRtcLeg } from './webrtc-leg';
 import type { HostPort } from './sip-ua';
 
 export interface RtmpGatewayOptions {
@@ -31,7 +33,13 @@ export interface RtmpGatewayOptions {
   readonly corsOrigins?: readonly string[] | '*';
   readonly logLevel?: LogLevel;
   readonly logSink?: LogSink;
-  /** Media leg per call; default the plain RTP leg on `sipAddress`. */
+  /**
+   * SDP profile of our offers (outgoing calls): 'rtp' = RTP/AVP, for a PBX or a media relay such as
+   * rtpengine; 'webrtc' or 'auto' = ICE + DTLS-SRTP, for browsers reached through a signalling-only server
+   * (the dev stack). Answers always follow the offer's profile. Default 'rtp'.
+   */
+  readonly mediaProfile?: MediaProfile;
+  /** Media leg per call; default picks RTP or WebRTC per call on `sipAddress` (see `mediaProfile`). */
   readonly mediaLegFactory?: MediaLegFactory;
 }
 
@@ -50,6 +58,7 @@ export interface ResolvedGatewayOptions {
   readonly connectTimeoutMs: number;
   readonly corsOrigins: readonly string[] | '*';
   readonly logger: Logger;
+  readonly mediaProfile: MediaProfile;
   readonly mediaLegFactory: MediaLegFactory;
 }
 
@@ -60,6 +69,8 @@ function positive(value: number, name: string): number {
 
 export function resolveGatewayOptions(o: RtmpGatewayOptions = {}): ResolvedGatewayOptions {
   const sipAddress = o.sipAddress ?? '127.0.0.1';
+  const mediaProfile = o.mediaProfile ?? 'rtp';
+  if (!['rtp', 'webrtc', 'auto'].includes(mediaProfile)) throw new RangeError(`mediaProfile must be rtp, webrtc or auto, got ${String(mediaProfile)}`);
   return {
     rtmp: o.rtmp === undefined ? { host: '127.0.0.1', port: 1935 } : o.rtmp,
     http: o.http === undefined ? { host: '127.0.0.1', port: 1936 } : o.http,
@@ -75,6 +86,12 @@ export function resolveGatewayOptions(o: RtmpGatewayOptions = {}): ResolvedGatew
     connectTimeoutMs: positive(o.connectTimeoutMs ?? 15_000, 'connectTimeoutMs'),
     corsOrigins: o.corsOrigins ?? '*',
     logger: createLogger(o.logLevel ?? 'warn', o.logSink),
-    mediaLegFactory: o.mediaLegFactory ?? (() => createRtpLeg({ address: sipAddress })),
+    mediaProfile,
+    mediaLegFactory:
+      o.mediaLegFactory ??
+      profileLegFactory(mediaProfile, {
+        rtp: () => createRtpLeg({ address: sipAddress }),
+        webrtc: () => createWebRtcLeg({ address: sipAddress }),
+      }),
   };
 }
