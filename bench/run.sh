@@ -10,4 +10,12 @@ fi
 export LAB_RUN_DIR="${LAB_RUN_DIR:-/tmp/kazoo-lab}"
 fixtures/lab/start.sh >/dev/null
 trap 'fixtures/lab/stop.sh >/dev/null 2>&1 || true' EXIT
+echo; echo "== WebRTC: registration and call set-up vs raw JsSIP, global build size"
 node bench/webrtc-setup.mjs
+echo; echo "== development SIP server vs the lab's Kamailio"
+node bench/devstack/sip-bench.mjs --kamailio-at 127.0.0.1:5060
+echo; echo "== RTMP: codec and chunk throughput, transport latency"
+node bench/rtmp/codec.mjs
+node bench/rtmp/transport-latency.mjs
+echo; echo "== Wazo plugins vs @wazo/sdk (set WAZO_SDK_DIR to a folder where @wazo/sdk is installed for its column)"
+node bench/wazo/bench.mjs
