@@ -193,8 +193,19 @@ export class Call {
     return `${response.status} ${response.reason}`;
   }
 
+  /**
+   * RFC 4733 in the media when the leg can; otherwise SIP INFO (application/dtmf-relay), which JsSIP and
+   * most PBXs understand — the WebRTC leg cannot send telephone-event (werift rewrites every packet's
+   * payload type to the negotiated codec).
+   */
   sendDtmf(digit: string): boolean {
-    return this.state === 'confirmed' && this.media.sendDtmf(digit);
+    if (this.state !== 'confirmed') return false;
+    if (this.media.sendDtmf(digit)) return true;
+    if (!this.dialog) return false;
+    const info = this.dialog.request('INFO', this.ctx.ua.viaBase, this.ctx.contact, [['Content-Type', 'application/dtmf-relay']],
+      `Signal=${digit}\r\nDuration=160\r\n`);
+    void this.ctx.ua.request(info, this.dialog.nextHop(this.ctx.server));
+    return true;
   }
 
   /** A request that `owns()` said is ours. */

@@ -100,6 +100,12 @@ test('an RTMP client calls a WebRTC UA: the gateway offers ICE + DTLS-SRTP, audi
   expect(uaEnergy).toBeGreaterThan(0.01); // amplitude 8000/32768 → mean square ≈ 0.03
   expect(rtmpEnergy).toBeGreaterThan(0.01);
   expect(phone.heard[0].payload[0]).toBe(0x82); // PCMU audio tags
+  // DTMF: no telephone-event on this leg, so the gateway sends SIP INFO, which the UA decodes
+  const tones: string[] = [];
+  sessions[0].on('newDTMF', ((e: { dtmf: { tone: string } }) => tones.push(e.dtmf.tone)) as (d: never) => void);
+  phone.call('sendDTMF', '7');
+  await until(() => tones.length > 0, 5000, 'DTMF at the WebRTC UA');
+  expect(tones).toEqual(['7']);
   phone.call('bye');
   const s = sessions[0];
   await waitUntil(() => s.isEnded() || undefined, 5000, 'the UA sees the BYE');
