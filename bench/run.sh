@@ -17,5 +17,8 @@ node bench/devstack/sip-bench.mjs --kamailio-at 127.0.0.1:5060
 echo; echo "== RTMP: codec and chunk throughput, transport latency"
 node bench/rtmp/codec.mjs
 node bench/rtmp/transport-latency.mjs
+echo; echo "== RTMP gateway: one-way delay per transport, concurrent bridged calls; what RTMP adds to the global build"
+node bench/rtmp/gateway-bench.mjs
+node bench/rtmp/size.mjs
 echo; echo "== Wazo plugins vs @wazo/sdk (set WAZO_SDK_DIR to a folder where @wazo/sdk is installed for its column)"
 node bench/wazo/bench.mjs
