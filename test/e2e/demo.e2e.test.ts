@@ -126,6 +126,17 @@ test('a tab on RTMP (force RTMP) and a tab on WebRTC call each other through the
   await b.close();
 });
 
+test('the legacy page (the 2014 examples) registers against the embedded server with its form', async () => {
+  const url = /legacy page:\s+(http:\/\/\S+)/.exec(output)![1];
+  const page = await lab.ctx.newPage();
+  await page.addInitScript({ path: INSTRUMENT });
+  await page.goto(url);
+  await page.waitForSelector('#loginForm', { state: 'visible' }); // Example 1's onLoaded shows it
+  await page.click('#register'); // Example 2 with the form's demo values (1001 / secret1001)
+  await page.waitForFunction(() => (window as unknown as { events: { name: string }[] }).events.some((e) => e.name === 'onConnected'), null, { timeout: 10_000 });
+  await page.close();
+});
+
 test('SIGTERM stops it, the SIP server and the gateway with it, and frees the ports', async () => {
   const sipWs = /SIP server:\s+ws:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1];
   const gateway = /RTMP gateway:\s+rtmp:\/\/127\.0\.0\.1:(\d+)\/sip, tunnel ws:\/\/127\.0\.0\.1:(\d+)/.exec(output)!;
