@@ -16,6 +16,8 @@ interface FarEnd {
   rtp: RtpPacket[];
   /** Bodies of the INVITEs received. */
   offers: string[];
+  /** `content-type|body` of the INFOs received. */
+  infos: string[];
   close(): void;
 }
 
@@ -31,6 +33,7 @@ async function startFarEnd(dtmfPt: number | null): Promise<FarEnd> {
   const media = await bind();
   const rtp: RtpPacket[] = [];
   const offers: string[] = [];
+  const infos: string[] = [];
   media.on('message', (bytes) => {
     const packet = decodeRtp(new Uint8Array(bytes));
     if (packet) rtp.push({ ...packet, payload: packet.payload.slice() });
@@ -54,6 +57,7 @@ async function startFarEnd(dtmfPt: number | null): Promise<FarEnd> {
     if (outcome.kind !== 'message' || !(outcome.message instanceof SipRequest)) return;
     const request = outcome.message;
     if (request.method === 'ACK') return;
+    if (request.method === 'INFO') infos.push(`${request.get('content-type') ?? ''}|${request.body.toString('utf8')}`);
     const contact: [string, string] = ['Contact', `<sip:far@127.0.0.1:${sip.address().port}>`];
     const response =
       request.method === 'INVITE'
@@ -65,6 +69,7 @@ async function startFarEnd(dtmfPt: number | null): Promise<FarEnd> {
     sipPort: sip.address().port,
     rtp,
     offers,
+    infos,
     close() {
       sip.close();
       media.close();
@@ -165,9 +170,10 @@ test('the payload type the far end answered (96) is the one used', async () => {
   expect(events(far, 101)).toHaveLength(0);
 });
 
-test('no telephone-event in the answer: sendDTMF returns false and nothing is sent', async () => {
+test('no telephone-event in the answer: the digit goes as SIP INFO, nothing in the media', async () => {
   const far = await connectedCall(null);
-  await expect(phone!.client.call('sendDTMF', '7')).resolves.toMatchObject({ args: [false] });
-  await sleep(200);
+  await expect(phone!.client.call('sendDTMF', '7')).resolves.toMatchObject({ args: [true] });
+  await until(() => far.infos.length > 0, 5000, 'the INFO at the far end');
+  expect(far.infos).toEqual(['application/dtmf-relay|Signal=7\r\nDuration=160\r\n']);
   expect(far.rtp.filter((p) => p.payloadType !== 0)).toHaveLength(0);
 });
