@@ -91,3 +91,41 @@ test('voicemail NOTIFY relayed by the gateway; wrong password', async () => {
   expect(['forbidden', 'unauthorized']).toContain(e.arg?.key);
   await bad.close();
 });
+
+test('blind transfer from the RTMP page: the WebRTC callee follows to a third page', async () => {
+  const c = await lab.open('webrtc-1007');
+  await c.eval("window.autoAnswer = 'accept'");
+  await c.registerWith({ wsUrl: WS_URL, ...creds('1007') });
+  await c.waitFor('onConnected');
+  const accepted = await webrtc.count('onAccepted');
+  const hangups = await rtmp.count('onHangup');
+  await rtmp.eval(`kazoo.connect('sip:1006@${REALM}')`);
+  await webrtc.waitFor('onAccepted', { after: accepted });
+  await rtmp.eval(`kazoo.transfer('sip:1007@${REALM}')`);
+  await rtmp.waitFor('onTransfer', { timeout: 10_000 });
+  await webrtc.waitFor('onNotified', { key: 'transfer_notification' });
+  expect((await c.waitFor('onIncoming')).arg).toMatchObject({ callerNumber: '1006' });
+  await c.waitFor('onAccepted');
+  await until('audio at the third page', async () => ((await c.inboundAudio())?.totalAudioEnergy ?? 0) > 0);
+  // the transferor's leg ends once the target answered (the gateway hangs up on the final sipfrag)
+  await rtmp.waitFor('onHangup', { after: hangups, timeout: 10_000 });
+  await c.eval('kazoo.hangup()');
+  await c.close();
+});
+
+// last: the shared pages lose their connection here
+test('the gateway stopped and started again: disconnected, reconnecting, onConnected again (shared monitor)', async () => {
+  const p = await rtmpPhone('rtmp-1008', '1008', { reconnectDelay: 2000 });
+  await p.waitFor('onConnected', { timeout: 15_000 });
+  await gateway.stop();
+  try {
+    expect((await p.waitFor('onError')).arg).toMatchObject({ key: 'disconnected', source: { protocol: 'rtmp' } });
+    await p.waitFor('onNotified', { key: 'reconnecting_notification', after: 1, timeout: 15_000 });
+  } finally {
+    gateway = createRtmpGateway({ sipServer: { host: '127.0.0.1', port: 5060 }, logLevel: 'warn' });
+    await gateway.start();
+  }
+  await p.waitFor('onConnected', { after: 1, timeout: 15_000 });
+  expect(await p.eval<boolean>('kazoo.isReconnecting')).toBe(false);
+  await p.close();
+});
