@@ -3,11 +3,11 @@
 // Types come from `tsc -p tsconfig.build.json` (npm run build). Feature folders add their own
 // outputs through a rollup.parts.mjs of theirs.
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { debugLite, packageJsonFields } from './rollup.plugins.mjs';
 
 const ts = () =>
   typescript({
@@ -16,24 +16,6 @@ const ts = () =>
     include: ['src/**/*.ts', 'transports/**/*.ts'],
     exclude: ['**/*.test.ts'],
   });
-
-// JsSIP reads its own package.json for its name and version; only those fields go into the bundle
-const packageJsonFields = {
-  name: 'package-json-fields',
-  transform(code, id) {
-    if (!id.endsWith('package.json')) return null;
-    const { name, title, version } = JSON.parse(code);
-    return { code: `export default ${JSON.stringify({ name, title, version })};`, map: null };
-  },
-};
-
-// ...and logs through `debug`, replaced in the global build by a small stand-in (src/util/debug-lite.ts)
-const debugLite = {
-  name: 'debug-lite',
-  resolveId(source) {
-    return source === 'debug' ? fileURLToPath(new URL('./src/util/debug-lite.ts', import.meta.url)) : null;
-  },
-};
 
 const browserPlugins = () => [
   packageJsonFields,

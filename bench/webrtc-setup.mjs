@@ -14,6 +14,7 @@ import { rollup } from 'rollup';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { packageJsonFields } from '../rollup.plugins.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_N || 12);
@@ -28,8 +29,7 @@ const f1 = (x) => x.toFixed(1);
 async function jssipBundle() {
   const entry = path.join(os.tmpdir(), 'kazoo-bench-jssip-entry.mjs');
   fs.writeFileSync(entry, `import JsSIP from '${path.join(ROOT, 'node_modules/jssip/lib/JsSIP.js')}'; globalThis.JsSIP = JsSIP;\n`);
-  const pkg = { name: 'pkg', transform(code, id) { if (!id.endsWith('package.json')) return null; const { name, title, version } = JSON.parse(code); return { code: `export default ${JSON.stringify({ name, title, version })};` }; } };
-  const b = await rollup({ input: entry, plugins: [pkg, nodeResolve({ browser: true, preferBuiltins: false }), commonjs()], onwarn: () => {} });
+  const b = await rollup({ input: entry, plugins: [packageJsonFields, nodeResolve({ browser: true, preferBuiltins: false }), commonjs()], onwarn: () => {} });
   const { output } = await b.generate({ format: 'iife', plugins: [terser()] });
   return output[0].code;
 }

@@ -5,26 +5,27 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const SIPP_DIR = join(__dirname, '..', 'sipp');
 
 /** Whether a sipp binary is on PATH (Debian: apt-get install sip-tester). */
 export const HAVE_SIPP = !spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error;
 const running = new Set<ChildProcess>();
-const scratch = mkdtempSync(join(tmpdir(), 'kzdev-sipp-'));
+let scratch: string | null = null;
 
 export interface SippResult {
   code: number | null;
   output: string;
 }
 
-/** sipp with `scenario` (file name in sipp/), the server address last unless `server` is undefined (UAS). */
+/** sipp with `scenario` (a file name in sipp/, or an absolute path), the server address last unless `server` is undefined (UAS). */
 export function sipp(scenario: string, args: string[], server: string | undefined, timeoutSec = 15): { pid: number | undefined; done: Promise<SippResult> } {
   const full = [
-    '-sf', join(SIPP_DIR, scenario), '-i', '127.0.0.1', '-nostdin', '-timeout', `${timeoutSec}s`, '-timeout_error',
+    '-sf', resolve(SIPP_DIR, scenario), '-i', '127.0.0.1', '-nostdin', '-timeout', `${timeoutSec}s`, '-timeout_error',
     ...(args.includes('-m') ? [] : ['-m', '1']), ...args, ...(server ? [server] : []),
   ];
+  scratch ??= mkdtempSync(join(tmpdir(), 'kzdev-sipp-'));
   const child = spawn('sipp', full, { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
@@ -43,10 +44,12 @@ export function sipp(scenario: string, args: string[], server: string | undefine
   return { pid: child.pid, done };
 }
 
-/** Kill every sipp still running, by PID, and remove the scratch directory. */
+/** Kill every sipp still running, by PID, and remove the scratch directory (a later sipp() makes a new one). */
 export function killSipps(): void {
   for (const c of running) if (c.pid && c.exitCode === null) process.kill(c.pid, 'SIGKILL');
-  rmSync(scratch, { recursive: true, force: true });
+  running.clear();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = null;
 }
 
 /** A UDP port that was free a moment ago on 127.0.0.1. */

@@ -2,11 +2,8 @@
  * Test scaffolding for the gateway (tests only): the dev SIP server in-process, the gateway on free
  * ports, RTMP clients that record the gateway's callbacks, and sipp children stopped by PID.
  */
-import { spawn, ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sipp } from '../../../devstack/sip-server/test-support/sipp';
 import { createDevSipServer, DevSipServer, StartedInfo } from '../../../devstack/sip-server';
 import type { AmfValue } from '../protocol/amf-values';
 import type { ByteDuplex } from '../protocol/duplex';
@@ -117,41 +114,15 @@ export class Phone {
   }
 }
 
-const children = new Set<ChildProcess>();
-let scratch: string | null = null;
+// sipp processes and free ports: the development SIP server's test helpers (started and killed by PID there)
+export { freeUdpPort, killSipps } from '../../../devstack/sip-server/test-support/sipp';
 
 /** sipp UAS that answers PCMU and echoes RTP; resolves once it listens. Stopped by PID in `killSipps`. */
-export async function startSippEcho(port: number, mediaPort: number, calls = 1): Promise<{ pid: number; done: Promise<number | null>; output: () => string }> {
-  scratch ??= mkdtempSync(join(tmpdir(), 'kzgw-sipp-'));
-  const child = spawn(
-    'sipp',
-    ['-sf', join(SIPP_SCENARIOS, 'uas-echo.xml'), '-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(mediaPort), '-rtp_echo', '-aa', '-nostdin', '-m', String(calls), '-timeout', '30s', '-timeout_error', '-bg'].filter((a) => a !== '-bg'),
-    { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.add(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => (children.delete(child), resolve(code))));
+export async function startSippEcho(port: number, mediaPort: number, calls = 1): Promise<{ pid: number; done: Promise<number | null> }> {
+  const run = sipp(join(SIPP_SCENARIOS, 'uas-echo.xml'),
+    ['-p', String(port), '-mi', '127.0.0.1', '-mp', String(mediaPort), '-rtp_echo', '-aa', '-m', String(calls)], undefined, 30);
   await new Promise((r) => setTimeout(r, 300)); // sipp binds within a few ms; no readiness signal on stdout
-  return { pid: child.pid!, done, output: () => output };
-}
-
-export function killSipps(): void {
-  for (const child of children) if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-  children.clear();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  scratch = null;
-}
-
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+  return { pid: run.pid!, done: run.done.then((r) => r.code) };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

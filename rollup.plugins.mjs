@@ -1,0 +1,22 @@
+// Rollup plugins of the browser builds, shared by rollup.config.mjs and the benchmarks that bundle
+// JsSIP the same way (bench/webrtc-setup.mjs), so both measure the same thing.
+import { fileURLToPath } from 'node:url';
+
+// JsSIP reads its own package.json for its name and version; only those fields go into the bundle
+export const packageJsonFields = {
+  name: 'package-json-fields',
+  transform(code, id) {
+    if (!id.endsWith('package.json')) return null;
+    const { name, title, version } = JSON.parse(code);
+    return { code: `export default ${JSON.stringify({ name, title, version })};`, map: null };
+  },
+};
+
+// ...and logs through `debug`, replaced in the global build by a small stand-in (src/util/debug-lite.ts)
+export const debugLite = {
+  name: 'debug-lite',
+  resolveId(source) {
+    return source === 'debug' ? fileURLToPath(new URL('./src/util/debug-lite.ts', import.meta.url)) : null;
+  },
+};
+
