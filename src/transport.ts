@@ -96,6 +96,8 @@ export interface CallEnd {
   reason: string;
   /** for unanswered calls: what kind of ending it was */
   event: 'rejected' | 'cancelled' | 'failed' | 'bye';
+  /** the microphone could not be had (denied, missing): the page hears media_error too */
+  mediaError?: boolean;
   source: KazooSource;
 }
 

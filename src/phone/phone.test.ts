@@ -164,6 +164,14 @@ describe('Phone: calls', () => {
     expect(seen.slice(1)).toEqual(['cancel rejected 486', 'hangup']);
   });
 
+  test('no microphone: media_error, then onCancel (failed) and onHangup', () => {
+    const { phone, seen, t } = setup();
+    t().up();
+    phone.connect('sip:1002@lab.test');
+    t().calls[0].end({ originator: 'system', event: 'failed', mediaError: true });
+    expect(seen.slice(1)).toEqual(['error media_error', 'cancel failed', 'hangup']);
+  });
+
   test('one call at a time: a second incoming call is answered 486, connect refused', () => {
     const { phone, seen, t } = setup();
     t().up();

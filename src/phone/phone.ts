@@ -60,7 +60,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
   constructor(private readonly deps: PhoneDependencies, private reconnectOptions: ReconnectOptions) {
     super();
     this.reconnectMonitor = new ReconnectMonitor(reconnectOptions, deps.clock, {
-      attempt: (n) => this.attemptReconnect(n),
+      attempt: (n) => this.reconnectNow(n),
       exhausted: () => this.fail('server_not_reachable', { source: ENGINE }),
     });
     this.connectivity = new ConnectivityMonitor(deps.network, deps.clock, {
@@ -230,10 +230,6 @@ export class Phone extends EventEmitter<PhoneEvents> {
     if (t) void t.stop().finally(() => t.removeAllListeners());
   }
 
-  private attemptReconnect(attempt: number): void {
-    this.reconnectNow(attempt);
-  }
-
   private reconnectNow(attempt: number): void {
     this.emit('notified', makeNotification('reconnecting_notification', { attempt }));
     // a reconnect is a new registration: the page hears onConnected again when it succeeds
@@ -306,6 +302,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
       call.ended = true;
       if (this.call === call) this.call = null;
       if (call.replacedByTransfer) return;
+      if (end.mediaError) this.fail('media_error', { source: end.source });
       if (!call.answered) {
         const event = end.event === 'bye' ? 'failed' : end.event;
         this.emit('cancel', { code: end.code, message: end.reason, event, originator: end.originator, source: end.source });

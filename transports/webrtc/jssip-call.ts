@@ -107,6 +107,8 @@ export class JsSipCall extends EventEmitter<TransportCallEvents> implements Tran
       }
     }
     this.emit('ended', {
+      // JsSIP's cause when getUserMedia failed (denied, no device)
+      mediaError: e.cause === 'User Denied Media Access' || undefined,
       answered: afterAnswer || this.answered,
       originator: e.originator,
       code,
