@@ -33,12 +33,17 @@ for (const file of ['./plugins/wazo/rollup.parts.mjs', './transports/rtmp/gatewa
 }
 
 export default [
-  ...[['src/global.ts', 'kazoo'], ['src/global-rtmp.ts', 'kazoo-rtmp']].map(([input, name]) => ({
+  // dist/kazoo.js (WebRTC; fetches RTMP's code on demand), dist/kazoo-rtmp.js (both in one file) and
+  // dist/kazoo-rtmp-transport.js (the code kazoo.js fetches)
+  ...[['src/global.ts', 'kazoo'], ['src/global-rtmp.ts', 'kazoo-rtmp'], ['transports/rtmp/on-demand.ts', 'kazoo-rtmp-transport']].map(([input, name]) => ({
     input,
     plugins: browserPlugins(),
+    // the on-demand RTMP code takes eventemitter3 from kazoo.js, which lends it on the global it then
+    // replaces (src/global.ts, LENT_TO_RTMP)
+    ...(name === 'kazoo-rtmp-transport' ? { external: ['eventemitter3'] } : {}),
     output: [
-      { file: `dist/${name}.js`, format: 'iife', name: 'kazooBundle', sourcemap: false },
-      { file: `dist/${name}.min.js`, format: 'iife', name: 'kazooBundle', sourcemap: true, plugins: [minify()] },
+      { file: `dist/${name}.js`, format: 'iife', name: 'kazooBundle', sourcemap: false, globals: { eventemitter3: 'kazooRtmpTransport' } },
+      { file: `dist/${name}.min.js`, format: 'iife', name: 'kazooBundle', sourcemap: true, globals: { eventemitter3: 'kazooRtmpTransport' }, plugins: [minify()] },
     ],
   })),
   {

@@ -46,7 +46,7 @@ function fail(message) {
 }
 
 function build() {
-  const needed = ['dist/kazoo.js', 'dist/kazoo-rtmp.js'];
+  const needed = ['dist/kazoo.js', 'dist/kazoo-rtmp-transport.js'];
   if (needed.every((f) => fs.existsSync(path.join(ROOT, f)))) return;
   console.log('building dist/ (npm run build)…');
   const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -113,7 +113,10 @@ const files = {
   '/legacy.html': ['demo/legacy.html', 'text/html'],
   '/lib/kazoo.js': ['dist/kazoo.js', 'text/javascript'],
   '/lib/kazoo.min.js': ['dist/kazoo.min.js', 'text/javascript'],
-  // the build with both transports: what the phone loads so its "force RTMP" switch works
+  // what kazoo.js fetches from beside itself when a page picks RTMP (the phone's "force RTMP" switch)
+  '/lib/kazoo-rtmp-transport.js': ['dist/kazoo-rtmp-transport.js', 'text/javascript'],
+  '/lib/kazoo-rtmp-transport.min.js': ['dist/kazoo-rtmp-transport.min.js', 'text/javascript'],
+  // both transports in one file
   '/lib/kazoo-rtmp.js': ['dist/kazoo-rtmp.js', 'text/javascript'],
 };
 

@@ -6,7 +6,7 @@ export type { Kazoo, KazooOptions };
 
 /**
  * A `kazoo` object on WebRTC plus the given transports. The entries differ only in what they add:
- * `index.ts` (package) and `global-rtmp.ts` add RTMP; `global.ts` (dist/kazoo.js) is WebRTC only.
+ * `index.ts` (package) and `global-rtmp.ts` add RTMP; `global.ts` (dist/kazoo.js) fetches it on demand.
  */
 export function createKazooOn(
   extra: KazooOptions['transports'],

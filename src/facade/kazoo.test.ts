@@ -3,6 +3,7 @@ import type { RegisterParams } from './params';
 import { fakeClock } from '../../test/helpers/fake-clock';
 import { FakeTransport } from '../../test/helpers/fake-transport';
 import type { KazooError } from '../catalogue/events';
+import type { OnDemandTransport } from './kazoo';
 
 // the facade decides WebRTC by looking for these, as a browser would have them
 (globalThis as Record<string, unknown>).RTCPeerConnection ??= function RTCPeerConnection() {};
@@ -48,6 +49,79 @@ describe('the kazoo facade', () => {
     expect(k.version).toBe('rtmp');
     k.register(params({ rtmpUrl: 'rtmp://127.0.0.1/sip' }));
     expect(errors.map((e) => e.key)).toEqual(['transport_unavailable']);
+  });
+
+  describe('a transport whose code is fetched on demand (dist/kazoo.js and RTMP)', () => {
+    function onDemand(result: () => Promise<OnDemandTransport>) {
+      const transports: FakeTransport[] = [];
+      const urls: (string | undefined)[] = [];
+      const lines: string[] = [];
+      const k = createKazoo({
+        transports: { webrtc: () => new FakeTransport() },
+        load: { rtmp: (url) => { urls.push(url); return result(); } },
+        clock: fakeClock(), network: { isOnline: () => undefined }, storage: null,
+        logSink: (_level, line) => lines.push(line),
+      });
+      const factory = () => { const t = new FakeTransport(); transports.push(t); return t; };
+      return { k, transports, urls, lines, factory };
+    }
+    const rtmpParams: RegisterParams = {
+      rtmpUrl: 'rtmp://127.0.0.1/sip', realm: 'lab.test', privateIdentity: '1001', publicIdentity: 'sip:1001@lab.test', password: 'pw',
+    };
+
+    test('onLoaded only once the code has arrived; a register() made before it runs then', async () => {
+      let arrive: (t: OnDemandTransport) => void = () => {};
+      const { k, transports, urls, factory } = onDemand(() => new Promise((r) => { arrive = r; }));
+      const loaded = jest.fn();
+      k.init({ forceRTMP: true, onLoaded: loaded, rtmpScriptUrl: '/js/rtmp.js' });
+      expect(urls).toEqual(['/js/rtmp.js']);
+      expect(k.version).toBe('rtmp');
+      k.register(rtmpParams);
+      await tick();
+      expect(loaded).not.toHaveBeenCalled();
+      expect(transports).toHaveLength(0);
+      arrive({ factory, available: () => true });
+      await tick();
+      expect(loaded).toHaveBeenCalledTimes(1);
+      expect(transports).toHaveLength(1);
+      expect(transports[0].settings).toMatchObject({ rtmpUrl: 'rtmp://127.0.0.1/sip', aor: 'sip:1001@lab.test' });
+    });
+
+    test('code that cannot be fetched, or cannot run here: onFlashMissing, a warning, transport_unavailable', async () => {
+      for (const outcome of ['fetch fails', 'not runnable'] as const) {
+        const { k, lines, factory } = onDemand(() =>
+          outcome === 'fetch fails' ? Promise.reject(new Error('/dist/kazoo-rtmp-transport.js could not be fetched')) : Promise.resolve({ factory, available: () => false }),
+        );
+        const missing = jest.fn();
+        const loaded = jest.fn();
+        const errors: KazooError[] = [];
+        k.init({ forceRTMP: true, onFlashMissing: missing, onLoaded: loaded });
+        await tick();
+        expect(missing).toHaveBeenCalledTimes(1);
+        expect(loaded).not.toHaveBeenCalled();
+        if (outcome === 'fetch fails') expect(lines.join('\n')).toMatch(/rtmp transport could not be loaded: .*could not be fetched/);
+        k.register({ ...rtmpParams, onError: (e) => errors.push(e) });
+        expect(errors.map((e) => e.key)).toEqual(['transport_unavailable']);
+      }
+    });
+
+    test('a WebRTC page never fetches it; a newer init() wins over a fetch still in flight', async () => {
+      let arrive: (t: OnDemandTransport) => void = () => {};
+      const { k, transports, urls, factory } = onDemand(() => new Promise((r) => { arrive = r; }));
+      const first = jest.fn();
+      const second = jest.fn();
+      k.init({ onLoaded: second });
+      await tick();
+      expect(urls).toEqual([]);
+      k.init({ forceRTMP: true, onLoaded: first });
+      k.init({ onLoaded: second });
+      arrive({ factory, available: () => true });
+      await tick();
+      expect(first).not.toHaveBeenCalled();
+      expect(second).toHaveBeenCalledTimes(2);
+      expect(k.version).toBe('webrtc');
+      expect(transports).toHaveLength(0);
+    });
   });
 
   test('register before init initialises; register twice and init while registered are refused', async () => {

@@ -52,6 +52,17 @@ export interface KazooOptions {
   setDebug?: (enabled: boolean) => void;
   /** whether a transport can run here (its factory may exist where the browser lacks what it needs) */
   available?: { webrtc?: () => boolean; rtmp?: () => boolean };
+  /** transports whose code is fetched when init() picks them (dist/kazoo.js fetches RTMP's this way) */
+  load?: { webrtc?: TransportLoader; rtmp?: TransportLoader };
+}
+
+/** Fetches a transport's code (from `scriptUrl` when the page gave one). */
+export type TransportLoader = (scriptUrl: string | undefined) => Promise<OnDemandTransport>;
+
+/** What an on-demand transport's code hands over once it has been fetched. */
+export interface OnDemandTransport {
+  factory: TransportFactory;
+  available: () => boolean;
 }
 
 function browserNetwork(): NetworkEnvironment {
@@ -120,19 +131,50 @@ export function createKazoo(options: KazooOptions): Kazoo {
     return p;
   }
 
+  // init() fetching a transport's code: register() waits for it, a newer init() supersedes it
+  let loading: Promise<void> | null = null;
+  let initCount = 0;
+
   function init(initParams: InitParams): void {
     if (!isObject(initParams)) throw new TypeError('kazoo.init(params) takes an object');
     if (phone?.isActive) return report('already_registered');
     debug = !!initParams.debug;
     options.setDebug?.(debug);
-    protocol = selectTransport(detectEnvironment(!!initParams.forceRTMP));
-    const factory = options.transports[protocol];
-    const runnable = options.available?.[protocol]?.() ?? true;
-    phone = factory && runnable ? newPhone(factory) : null;
-    queueMicrotask(() => {
+    const chosen = selectTransport(detectEnvironment(!!initParams.forceRTMP));
+    const thisInit = ++initCount;
+    protocol = chosen;
+    phone = null;
+    const announce = () => {
+      if (thisInit !== initCount) return;
       if (phone) initParams.onLoaded?.();
       else initParams.onFlashMissing?.(flashContainer(initParams.flashContainer));
-    });
+    };
+    const fetchCode = options.transports[chosen] ? undefined : options.load?.[chosen];
+    if (!fetchCode) {
+      loading = null;
+      const factory = options.transports[chosen];
+      phone = factory && (options.available?.[chosen]?.() ?? true) ? newPhone(factory) : null;
+      queueMicrotask(announce);
+      return;
+    }
+    const url = typeof initParams.rtmpScriptUrl === 'string' && initParams.rtmpScriptUrl ? initParams.rtmpScriptUrl : undefined;
+    const pending: Promise<void> = fetchCode(url)
+      .then(
+        (t) => {
+          if (thisInit !== initCount) return;
+          try {
+            phone = t.available() ? newPhone(t.factory) : null;
+          } catch (e) {
+            logger.warn(`the ${chosen} transport cannot run here: ${(e as Error).message}`);
+          }
+        },
+        (e: unknown) => logger.warn(`the ${chosen} transport could not be loaded: ${(e as Error).message}`),
+      )
+      .then(announce)
+      .finally(() => {
+        if (loading === pending) loading = null;
+      });
+    loading = pending;
   }
 
   function settingsFrom(p: RegisterParams): RegistrationSettings | { missing: string } {
@@ -178,6 +220,8 @@ export function createKazoo(options: KazooOptions): Kazoo {
       return;
     }
     if (!protocol) init({ forceRTMP: !!p.forceRTMP });
+    // a page may register before onLoaded: it then runs once the transport's code has arrived
+    if (loading) return void loading.then(() => register(p));
     params = p;
     if (!phone) return report('transport_unavailable', { source: { protocol: 'engine', transport: protocol } });
     const settings = settingsFrom(p);

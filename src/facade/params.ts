@@ -13,6 +13,13 @@ export interface InitParams {
   forceRTMP?: boolean;
   /** log the engine's (and JsSIP's) debug output to the console; passwords are never logged */
   debug?: boolean;
+  // ---- kazoo-js additions ----
+  /**
+   * dist/kazoo.js only: where to fetch the RTMP transport's code when a page needs RTMP (it is not in
+   * kazoo.js, so WebRTC pages do not download it). Default: `kazoo-rtmp-transport.js` beside kazoo.js,
+   * as the 2014 library fetched its Flash movie from beside itself.
+   */
+  rtmpScriptUrl?: string;
 }
 
 /** `kazoo.register(params)`: the 2014 document's parameters, then the options kazoo-js adds. */

@@ -23,7 +23,12 @@ const FILES: Record<string, [string, string]> = {
   '/lib/kazoo.js': ['dist/kazoo.js', 'text/javascript'],
   '/lib/kazoo.min.js': ['dist/kazoo.min.js', 'text/javascript'],
   '/lib/kazoo-rtmp.js': ['dist/kazoo-rtmp.js', 'text/javascript'],
+  '/lib/kazoo-rtmp-transport.js': ['dist/kazoo-rtmp-transport.js', 'text/javascript'],
+  '/lib/kazoo-rtmp-transport.min.js': ['dist/kazoo-rtmp-transport.min.js', 'text/javascript'],
 };
+
+/** the global build a test page includes: kazoo.js fetches the RTMP transport's code when it needs it */
+export type GlobalBuild = 'kazoo.js' | 'kazoo.min.js' | 'kazoo-rtmp.js';
 
 /** test-only page instrumentation (callback recorder, peer connections, received SIP) */
 export const INSTRUMENT = path.join(ROOT, 'test/e2e/pages/instrument.js');
@@ -31,13 +36,19 @@ export const INSTRUMENT = path.join(ROOT, 'test/e2e/pages/instrument.js');
 export interface Lab {
   ctx: BrowserContext;
   baseUrl: string;
-  open(name: string, opts?: { rtmp?: boolean }): Promise<PhonePage>;
+  /** `rtmp`: a page that will init({forceRTMP}); `build`: which global script it includes (default kazoo.js) */
+  open(name: string, opts?: { rtmp?: boolean; build?: GlobalBuild }): Promise<PhonePage>;
+  /** the paths the page server answered, in order (e.g. whether a page fetched the RTMP transport) */
+  served: string[];
   close(): Promise<void>;
 }
 
 export async function launch(): Promise<Lab> {
+  const served: string[] = [];
   const server = http.createServer((req, res) => {
-    const f = FILES[(req.url ?? '/').split('?')[0]];
+    const url = new URL(req.url ?? '/', 'http://page');
+    served.push(url.pathname);
+    const f = FILES[url.pathname];
     if (!f) {
       res.writeHead(404);
       res.end();
@@ -47,8 +58,7 @@ export async function launch(): Promise<Lab> {
     let body = fs.readFileSync(path.join(ROOT, f[0]), 'utf8');
     // the demo pages take their server from window.DEMO (demo/serve.mjs sets it): here, the lab
     if (f[1] === 'text/html') {
-      // ?rtmp: the build with both transports (dist/kazoo-rtmp.js)
-      const script = (req.url ?? '').includes('rtmp') ? 'lib/kazoo-rtmp.js' : 'lib/kazoo.js';
+      const script = `lib/${url.searchParams.get('build') ?? 'kazoo.js'}`;
       body = body.replace('<script src="lib/kazoo.js"', `<script>window.DEMO = ${JSON.stringify({ wsUrl: WS_URL, realm: REALM })};</script><script src="${script}"`);
     }
     res.end(body);
@@ -63,11 +73,12 @@ export async function launch(): Promise<Lab> {
   return {
     ctx,
     baseUrl,
+    served,
     async open(name, opts = {}) {
       const page = await ctx.newPage();
       page.on('pageerror', (e) => console.log(`[${name}] pageerror ${e.message}`));
       await page.addInitScript({ path: INSTRUMENT });
-      await page.goto(`${baseUrl}/legacy.html${opts.rtmp ? '?rtmp' : ''}`);
+      await page.goto(`${baseUrl}/legacy.html?build=${opts.build ?? 'kazoo.js'}`);
       await page.waitForFunction(() => (window as unknown as { events: { name: string }[] }).events.some((e) => e.name === 'onLoaded'), null, { timeout: 10_000 });
       return new PhonePage(page, name);
     },
