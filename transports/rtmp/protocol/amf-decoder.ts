@@ -18,16 +18,12 @@ export abstract class AmfDecoder {
     this.maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxAmfDepth;
   }
 
-  get hasMore(): boolean {
-    return this.reader.remaining > 0;
-  }
-
   abstract readValue(depth?: number): AmfValue;
 
   /** Every value up to the end of the bytes. */
   readAll(): AmfValue[] {
     const values: AmfValue[] = [];
-    while (this.hasMore) values.push(this.readValue());
+    while (this.reader.remaining > 0) values.push(this.readValue());
     return values;
   }
 

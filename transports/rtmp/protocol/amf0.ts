@@ -7,7 +7,8 @@ import { ByteReader } from './byte-reader';
 import { ByteWriter } from './byte-writer';
 import { RtmpProtocolError } from './errors';
 import { AmfEcmaArray, AmfObject, AmfTypedObject, AmfValue, AmfXml, isPlainAmfObject, setOwn } from './amf-values';
-import { Amf3Decoder, writeAmf3Value } from './amf3';
+import { Amf3Decoder } from './amf3';
+import { writeAmf3ByteArray } from './amf3-encoder';
 import { decodeUtf8, encodeUtf8 } from './utf8';
 import { DEFAULT_LIMITS } from './limits';
 import { AmfDecodeOptions, AmfDecoder } from './amf-decoder';
@@ -175,7 +176,7 @@ export function writeAmf0Value(w: ByteWriter, value: AmfValue, depth = 0, maxDep
   } else if (value instanceof Uint8Array) {
     // AMF0 has no byte array: switch to AMF3 for this one value (spec §3.1).
     w.u8(Amf0Marker.AvmPlus);
-    writeAmf3Value(w, value, depth + 1, maxDepth);
+    writeAmf3ByteArray(w, value);
   } else if (isPlainAmfObject(value)) {
     w.u8(Amf0Marker.Object);
     writeProperties(w, value, depth, maxDepth);

@@ -1,5 +1,6 @@
 import { AmfEcmaArray, AmfObject, AmfTypedObject, AmfXml } from './amf-values';
-import { decodeAmf3, encodeAmf3 } from './amf3';
+import { decodeAmf3 } from './amf3';
+import { encodeAmf3 } from './amf3-encoder';
 import { RtmpProtocolError } from './errors';
 import { encodeUtf8 } from './utf8';
 import { asciiHex as a, hex, toHex } from '../testing/hex';

@@ -1,15 +1,14 @@
 /**
- * AMF3 (Adobe AMF3 spec, Jan 2013), enough for peers that answer with it: Flash in AS3 mode sends
- * type-17 commands whose values switch to AMF3 with marker 0x11. The three reference tables (strings,
+ * AMF3 decoding (Adobe AMF3 spec, Jan 2013), enough for peers that answer with it: Flash in AS3 mode
+ * sends type-17 commands whose values switch to AMF3 with marker 0x11. The encoder is `amf3-encoder.ts`
+ * (the gateway's and the tests'; the client only sends AMF0). The three reference tables (strings,
  * objects, traits) live in one decoder; references may only point at entries already read, and every
  * count is checked against the bytes left before anything is allocated.
  */
 import { ByteReader } from './byte-reader';
-import { ByteWriter } from './byte-writer';
 import { RtmpProtocolError } from './errors';
-import { AmfEcmaArray, AmfObject, AmfTypedObject, AmfValue, AmfXml, isPlainAmfObject, setOwn } from './amf-values';
-import { decodeUtf8, encodeUtf8 } from './utf8';
-import { DEFAULT_LIMITS } from './limits';
+import { AmfObject, AmfTypedObject, AmfValue, AmfXml, setOwn } from './amf-values';
+import { decodeUtf8 } from './utf8';
 import { AmfDecodeOptions, AmfDecoder } from './amf-decoder';
 
 export const Amf3Marker = {
@@ -32,10 +31,6 @@ export const Amf3Marker = {
   VectorObject: 0x10,
   Dictionary: 0x11,
 } as const;
-
-const INT29_MIN = -(2 ** 28);
-const INT29_MAX = 2 ** 28 - 1;
-const U29_MAX = 2 ** 29 - 1;
 
 interface Traits {
   readonly className: string;
@@ -64,23 +59,18 @@ export class Amf3Decoder extends AmfDecoder {
   }
 
   private objectReference(header: number): AmfValue {
-    const index = header >>> 1;
-    if (index >= this.objects.length) throw new RtmpProtocolError('amf-invalid', `AMF3 object reference ${index} out of range`);
-    return this.objects[index];
+    return lookup(this.objects, header >>> 1);
   }
 
   readString(): string {
     const header = this.u29();
-    if ((header & 1) === 0) {
-      const index = header >>> 1;
-      if (index >= this.strings.length) throw new RtmpProtocolError('amf-invalid', `AMF3 string reference ${index} out of range`);
-      return this.strings[index];
-    }
+    if ((header & 1) === 0) return lookup(this.strings, header >>> 1);
     const text = decodeUtf8(this.reader.take(header >>> 1));
     if (text !== '') this.strings.push(text); // the empty string is never sent by reference
     return text;
   }
 
+  /** `count` entries of at least `bytesEach` bytes must fit the bytes left: checked before allocating. */
   private checkCount(count: number, bytesEach: number): void {
     this.reader.ensure(count * bytesEach);
   }
@@ -105,26 +95,16 @@ export class Amf3Decoder extends AmfDecoder {
       case Amf3Marker.String:
         return this.readString();
       case Amf3Marker.XmlDocument:
-      case Amf3Marker.Xml: {
-        const header = this.u29();
-        if ((header & 1) === 0) return this.objectReference(header);
-        const xml = new AmfXml(decodeUtf8(r.take(header >>> 1)));
-        this.objects.push(xml);
-        return xml;
-      }
-      case Amf3Marker.Date: {
-        const header = this.u29();
-        if ((header & 1) === 0) return this.objectReference(header);
-        const date = new Date(r.f64());
-        this.objects.push(date);
-        return date;
-      }
+      case Amf3Marker.Xml:
+      case Amf3Marker.Date:
       case Amf3Marker.ByteArray: {
+        // Leaf objects: read whole, then numbered for later references.
         const header = this.u29();
         if ((header & 1) === 0) return this.objectReference(header);
-        const bytes = r.take(header >>> 1).slice();
-        this.objects.push(bytes);
-        return bytes;
+        const value =
+          marker === Amf3Marker.Date ? new Date(r.f64()) : marker === Amf3Marker.ByteArray ? r.take(header >>> 1).slice() : new AmfXml(decodeUtf8(r.take(header >>> 1)));
+        this.objects.push(value);
+        return value;
       }
       case Amf3Marker.Array:
         return this.readArray(depth);
@@ -171,9 +151,7 @@ export class Amf3Decoder extends AmfDecoder {
     if ((header & 1) === 0) return this.objectReference(header);
     let traits: Traits;
     if ((header & 2) === 0) {
-      const index = header >>> 2;
-      if (index >= this.traits.length) throw new RtmpProtocolError('amf-invalid', `AMF3 traits reference ${index} out of range`);
-      traits = this.traits[index];
+      traits = lookup(this.traits, header >>> 2);
     } else if ((header & 4) !== 0) {
       const className = this.readString();
       if (!EXTERNAL_WRAPPERS.has(className)) {
@@ -246,91 +224,12 @@ export class Amf3Decoder extends AmfDecoder {
   }
 }
 
+/** An entry of a reference table: references may only point at entries already read. */
+function lookup<T>(table: readonly T[], index: number): T {
+  if (index >= table.length) throw new RtmpProtocolError('amf-invalid', `AMF3 reference ${index} out of range`);
+  return table[index];
+}
+
 export function decodeAmf3(bytes: Uint8Array, options?: AmfDecodeOptions): AmfValue[] {
   return new Amf3Decoder(new ByteReader(bytes), options).readAll();
-}
-
-function writeU29(w: ByteWriter, value: number): void {
-  if (value < 0 || value > U29_MAX) throw new RtmpProtocolError('amf-unsupported', `${value} does not fit an AMF3 U29`);
-  if (value < 0x80) {
-    w.u8(value);
-  } else if (value < 0x4000) {
-    w.u8((value >>> 7) | 0x80).u8(value & 0x7f);
-  } else if (value < 0x200000) {
-    w.u8((value >>> 14) | 0x80).u8(((value >>> 7) & 0x7f) | 0x80).u8(value & 0x7f);
-  } else {
-    w.u8((value >>> 22) | 0x80).u8(((value >>> 15) & 0x7f) | 0x80).u8(((value >>> 8) & 0x7f) | 0x80).u8(value & 0xff);
-  }
-}
-
-/** Strings are always written inline: valid AMF3, and a writer needs no reference tables. */
-function writeInlineString(w: ByteWriter, text: string): void {
-  const bytes = encodeUtf8(text);
-  writeU29(w, (bytes.length << 1) | 1);
-  w.bytes(bytes);
-}
-
-function writeDynamicMembers(w: ByteWriter, object: AmfObject, depth: number, maxDepth: number): void {
-  for (const key of Object.keys(object)) {
-    if (key === '') continue; // the empty key ends the list: it cannot be sent
-    writeInlineString(w, key);
-    writeAmf3Value(w, object[key], depth + 1, maxDepth);
-  }
-  w.u8(0x01); // empty string
-}
-
-export function writeAmf3Value(w: ByteWriter, value: AmfValue, depth = 0, maxDepth = DEFAULT_LIMITS.maxAmfDepth): void {
-  if (depth > maxDepth) throw new RtmpProtocolError('amf-depth', `AMF3 value nested deeper than ${maxDepth} (a cycle?)`);
-  if (value === undefined) {
-    w.u8(Amf3Marker.Undefined);
-  } else if (value === null) {
-    w.u8(Amf3Marker.Null);
-  } else if (typeof value === 'boolean') {
-    w.u8(value ? Amf3Marker.True : Amf3Marker.False);
-  } else if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= INT29_MIN && value <= INT29_MAX && !Object.is(value, -0)) {
-      w.u8(Amf3Marker.Integer);
-      writeU29(w, value & U29_MAX);
-    } else {
-      w.u8(Amf3Marker.Double).f64(value);
-    }
-  } else if (typeof value === 'string') {
-    w.u8(Amf3Marker.String);
-    writeInlineString(w, value);
-  } else if (value instanceof Date) {
-    w.u8(Amf3Marker.Date).u8(0x01).f64(value.getTime());
-  } else if (value instanceof Uint8Array) {
-    w.u8(Amf3Marker.ByteArray);
-    writeU29(w, (value.length << 1) | 1);
-    w.bytes(value);
-  } else if (value instanceof AmfXml) {
-    w.u8(Amf3Marker.Xml);
-    writeInlineString(w, value.text);
-  } else if (Array.isArray(value)) {
-    w.u8(Amf3Marker.Array);
-    writeU29(w, (value.length << 1) | 1);
-    w.u8(0x01); // no associative part
-    for (const item of value) writeAmf3Value(w, item, depth + 1, maxDepth);
-  } else if (value instanceof AmfEcmaArray) {
-    w.u8(Amf3Marker.Array).u8(0x01); // zero dense entries, all associative
-    writeDynamicMembers(w, value.entries, depth, maxDepth);
-  } else if (value instanceof AmfTypedObject) {
-    const keys = Object.keys(value.properties);
-    w.u8(Amf3Marker.Object);
-    writeU29(w, (keys.length << 4) | 0x03); // inline traits, sealed members only
-    writeInlineString(w, value.className);
-    for (const key of keys) writeInlineString(w, key);
-    for (const key of keys) writeAmf3Value(w, value.properties[key], depth + 1, maxDepth);
-  } else if (isPlainAmfObject(value)) {
-    w.u8(Amf3Marker.Object).u8(0x0b).u8(0x01); // inline dynamic traits, anonymous class
-    writeDynamicMembers(w, value, depth, maxDepth);
-  } else {
-    throw new RtmpProtocolError('amf-unsupported', 'cannot encode a non-plain object as AMF3');
-  }
-}
-
-export function encodeAmf3(values: readonly AmfValue[], maxDepth?: number): Uint8Array {
-  const w = new ByteWriter();
-  for (const value of values) writeAmf3Value(w, value, 0, maxDepth);
-  return w.finish();
 }

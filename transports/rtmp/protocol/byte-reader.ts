@@ -12,10 +12,6 @@ export class ByteReader {
     this.end = end;
   }
 
-  get offset(): number {
-    return this.position;
-  }
-
   get remaining(): number {
     return this.end - this.position;
   }

@@ -53,7 +53,6 @@ export class ChunkReader {
   private chunkRemaining = 0;
   private partialBytes = 0;
   private useCounter = 0;
-  private received = 0;
 
   constructor(
     private readonly onMessage: (message: RtmpMessage) => void,
@@ -73,13 +72,7 @@ export class ChunkReader {
     return this.chunkSize;
   }
 
-  /** Every byte fed so far (for acknowledgements). */
-  get bytesReceived(): number {
-    return this.received;
-  }
-
   feed(bytes: Uint8Array): void {
-    this.received += bytes.length;
     let pos = 0;
     while (pos < bytes.length) {
       const state = this.current;

@@ -1,13 +1,15 @@
 /**
  * What an RTMP client and server have in common once bytes flow: handshake, chunk reader and writer,
- * acknowledgements, ping answers, command encoding, transaction matching and replies. It owns the duplex
- * and turns every failure into one typed close; it never throws into the duplex's callbacks.
+ * acknowledgements, ping answers, command encoding, transaction matching and replies. `RtmpConnection`
+ * is the base of `RtmpClient` and `RtmpServerSession`; each passes the handshake role it plays, so the
+ * browser client never carries the server's. It owns the duplex and turns every failure into one typed
+ * close; it never throws into the duplex's callbacks.
  */
 import { AmfValue } from './amf-values';
 import { ByteDuplex } from './duplex';
 import { ChunkReader } from './chunk-reader';
 import { ChunkWriter } from './chunk-writer';
-import { ClientHandshake, DEFAULT_HANDSHAKE_ENVIRONMENT, HandshakeEnvironment, HandshakeStep, ServerHandshake } from './handshake';
+import { DEFAULT_HANDSHAKE_ENVIRONMENT, Handshake, HandshakeEnvironment } from './handshake';
 import { RtmpLimits, resolveLimits } from './limits';
 import { ChunkStreamId, MessageType, RtmpMessage } from './message';
 import { RtmpProtocolError, toRtmpError } from './errors';
@@ -26,6 +28,7 @@ import { splitAggregate } from './aggregate';
 import { CallReply, RtmpCallError, TransactionTable } from './transactions';
 import { GLOBAL_TIMERS, Timers } from './timers';
 import { concatBytes } from './concat-bytes';
+import { Emitter } from './emitter';
 
 export interface EndpointOptions {
   readonly limits?: Partial<RtmpLimits>;
@@ -50,25 +53,32 @@ export interface IncomingCommand {
 /** Answers a peer's call: the return value becomes `_result`, a throw or rejection `_error`. */
 export type CommandHandler = (command: IncomingCommand) => AmfValue | void | Promise<AmfValue | void>;
 
-export interface CoreHooks {
-  handshakeDone(): void;
-  command(command: IncomingCommand): void;
-  /** Every message that is not a command, after the core's own handling (controls included). */
-  message(message: RtmpMessage): void;
+/** What every connection emits; the client and the server session add their own events. */
+export interface ConnectionEvents {
   /** A malformed message was dropped; the connection lives on. */
-  error(error: RtmpProtocolError): void;
-  closed(error: Error | undefined): void;
+  error: RtmpProtocolError;
+  close: { readonly error?: Error };
 }
 
-const DEFAULT_CALL_TIMEOUT_MS = 10_000;
+export interface CallOptions {
+  readonly streamId?: number;
+  readonly commandObject?: AmfValue;
+  readonly transactionId?: number;
+  readonly timeoutMs?: number;
+  readonly csid?: number;
+}
 
-export class ConnectionCore {
-  readonly limits: RtmpLimits;
-  readonly timers: Timers;
-  readonly callTimeoutMs: number;
-  /** Commands go out as type 20 unless the client asked for objectEncoding 3. */
-  envelope: CommandEnvelope = 'amf0';
-  private readonly handshake: ClientHandshake | ServerHandshake;
+/** The handshake environment of `options`, defaults filled in. */
+export function handshakeEnvironment(options: EndpointOptions): HandshakeEnvironment {
+  return { ...DEFAULT_HANDSHAKE_ENVIRONMENT, ...options.handshake };
+}
+
+export abstract class RtmpConnection<Events extends ConnectionEvents> extends Emitter<Events> {
+  protected readonly limits: RtmpLimits;
+  protected readonly timers: Timers;
+  protected readonly callTimeoutMs: number;
+  /** Commands go out as type 20 unless a client asked the server for objectEncoding 3. */
+  protected envelope: CommandEnvelope = 'amf0';
   private readonly reader: ChunkReader;
   private readonly writer: ChunkWriter;
   private readonly transactions: TransactionTable;
@@ -85,51 +95,92 @@ export class ConnectionCore {
 
   constructor(
     private readonly duplex: ByteDuplex,
-    role: 'client' | 'server',
+    private readonly handshake: Handshake,
     options: EndpointOptions,
-    private readonly hooks: CoreHooks,
   ) {
+    super();
     this.limits = resolveLimits(options.limits);
     this.timers = options.timers ?? GLOBAL_TIMERS;
-    this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    const env = { ...DEFAULT_HANDSHAKE_ENVIRONMENT, ...options.handshake };
-    this.handshake = role === 'client' ? new ClientHandshake(env) : new ServerHandshake(env);
+    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
     this.reader = new ChunkReader((message) => this.dispatch(message), this.limits);
-    this.writer = new ChunkWriter({ compressHeaders: options.compressHeaders });
+    this.writer = new ChunkWriter(options);
     // Replies to the connect command carry transaction id 1; our own calls start at 2 (rtmplite's habit).
     this.transactions = new TransactionTable(this.timers, 2);
     duplex.onData = (bytes) => this.receive(bytes);
     duplex.onClose = (error) => this.shutdown(error);
   }
 
-  get closed(): boolean {
-    return this.isClosed;
-  }
-
-  /** Bytes held by the chunk reader between feeds: ≤ `limits.maxBufferedBytes` plus one chunk header. */
+  /** Bytes the chunk reader holds between reads: ≤ `limits.maxBufferedBytes` plus one chunk header. */
   get bufferedBytes(): number {
     return this.reader.bufferedBytes;
   }
 
-  get outgoingChunkSize(): number {
+  /** Sends a User Control Ping Request and resolves with the round trip in ms. */
+  ping(timeoutMs = 5000): Promise<number> {
+    if (this.isClosed) return Promise.reject(closedError());
+    const sentAt = Date.now();
+    let key = sentAt >>> 0;
+    while (this.pings.has(key)) key = (key + 1) >>> 0;
+    return new Promise<number>((resolve, reject) => {
+      const timer = this.timers.setTimeout(() => {
+        this.pings.delete(key);
+        reject(new RtmpProtocolError('timeout', `no ping response in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pings.set(key, { resolve, reject, timer, sentAt });
+      this.send(userControlMessage(UserControlEvent.PingRequest, key));
+    });
+  }
+
+  /** Announces and switches the outgoing chunk size (the announcement itself uses the old size). */
+  setChunkSize(size: number): void {
+    if (this.isClosed) return;
+    const announcement = this.writer.encode(setChunkSizeMessage(size));
+    this.writer.setChunkSize(size);
+    this.write(announcement);
+  }
+
+  /** Graceful close: pending calls fail, the duplex flushes and closes. */
+  close(error?: Error): void {
+    if (this.isClosed) return;
+    // What was sent inside a batch still goes out first (a rejected connect's `_error`, say).
+    if (this.corked) {
+      if (this.corked.length > 0) this.duplex.write(concatBytes(this.corked));
+      this.corked = [];
+    }
+    this.shutdown(error);
+    this.duplex.close();
+  }
+
+  /** The handshake is done: the chunk stream starts. */
+  protected abstract handshakeDone(): void;
+  /** A command of the peer's other than `_result`/`_error`. */
+  protected abstract handleCommand(command: IncomingCommand): void;
+  /** Every message that is not a command, after this class's own handling (controls included). */
+  protected abstract handleMessage(message: RtmpMessage): void;
+  /** Once, after pending calls and pings failed; the subclass emits `close`. */
+  protected abstract handleClosed(error: Error | undefined): void;
+
+  protected get closed(): boolean {
+    return this.isClosed;
+  }
+
+  protected get outgoingChunkSize(): number {
     return this.writer.chunkSize;
   }
 
-  get incomingChunkSize(): number {
-    return this.reader.incomingChunkSize;
-  }
-
-  get outputBacklog(): number {
+  /** Unsent bytes in the duplex: senders of audio drop frames rather than queue seconds of voice. */
+  protected get outputBacklog(): number {
     return this.duplex.bufferedAmount ?? 0;
   }
 
-  /** Client only: writes C0+C1. */
-  start(): void {
-    if (this.handshake instanceof ClientHandshake) this.write(this.handshake.start());
+  /** Writes the handshake's first bytes (the client's C0+C1). */
+  protected startHandshake(): void {
+    const first = this.handshake.start?.();
+    if (first) this.write(first);
   }
 
   /** Writes everything `fn` sends in one duplex write (one TCP segment, WebSocket frame or RTMPT post). */
-  batch<T>(fn: () => T): T {
+  protected batch<T>(fn: () => T): T {
     if (this.corked) return fn();
     this.corked = [];
     try {
@@ -141,32 +192,22 @@ export class ConnectionCore {
     }
   }
 
-  send(message: RtmpMessage): void {
-    if (this.isClosed) return;
-    this.write(this.writer.encode(message));
-  }
-
-  /** Announces and switches the outgoing chunk size (the announcement itself uses the old size). */
-  setChunkSize(size: number): void {
-    if (this.isClosed) return;
-    const announcement = this.writer.encode(setChunkSizeMessage(size));
-    this.writer.setChunkSize(size);
-    this.write(announcement);
+  protected send(message: RtmpMessage): void {
+    if (!this.isClosed) this.write(this.writer.encode(message));
   }
 
   /** Asks the peer to acknowledge every `size` bytes (Window Acknowledgement Size). */
-  announceWindow(size: number): void {
+  protected announceWindow(size: number): void {
     this.sentWindow = size;
     this.send(windowAckSizeMessage(size));
   }
 
-  sendCommand(streamId: number, command: CommandMessage, csid: number = ChunkStreamId.Command): void {
-    if (this.isClosed) return;
-    this.send(this.commandMessage(streamId, command, csid));
+  protected sendCommand(streamId: number, command: CommandMessage, csid?: number): void {
+    if (!this.isClosed) this.send(this.commandMessage(streamId, command, csid));
   }
 
-  /** Encodes first, so that unencodable arguments reject this call instead of breaking the connection. */
-  call(method: string, args: readonly AmfValue[], options: { streamId?: number; commandObject?: AmfValue; transactionId?: number; timeoutMs?: number; csid?: number } = {}): Promise<CallReply> {
+  /** A call that waits for `_result`/`_error`. Encodes first: unencodable arguments reject this call, not the connection. */
+  protected callPeer(method: string, args: readonly AmfValue[], options: CallOptions = {}): Promise<CallReply> {
     if (this.isClosed) return Promise.reject(closedError());
     const transactionId = options.transactionId ?? this.transactions.allocate();
     let message: RtmpMessage;
@@ -180,77 +221,33 @@ export class ConnectionCore {
     return reply;
   }
 
-  private commandMessage(streamId: number, command: CommandMessage, csid: number = ChunkStreamId.Command): RtmpMessage {
-    const payload = encodeCommand(command, this.envelope, this.limits.maxAmfDepth);
-    return { csid, typeId: commandTypeFor(this.envelope), streamId, timestamp: 0, payload };
-  }
-
   /** A call with transaction id 0: no answer is wanted (how Flash's `nc.call(name, null, …)` sends). */
-  notify(method: string, args: readonly AmfValue[], streamId = 0, csid?: number): void {
+  protected notifyPeer(method: string, args: readonly AmfValue[], streamId = 0, csid?: number): void {
     this.sendCommand(streamId, { name: method, transactionId: 0, commandObject: null, args }, csid);
   }
 
   /** Answers an incoming command according to its transaction id; without a handler, `_error`. */
-  answer(command: IncomingCommand, handler: CommandHandler | undefined): void {
-    const { transactionId, streamId, name } = command;
-    const fail = (description: string): void => {
-      if (transactionId === 0) return;
-      this.sendCommand(streamId, {
-        name: '_error',
-        transactionId,
-        commandObject: null,
-        args: [{ level: 'error', code: 'NetConnection.Call.Failed', description }],
-      });
+  protected answer(command: IncomingCommand, handler: CommandHandler | undefined): void {
+    const { transactionId, streamId } = command;
+    const reply = (name: string, args: AmfValue[]): void => {
+      if (transactionId !== 0) this.sendCommand(streamId, { name, transactionId, commandObject: null, args });
     };
-    const succeed = (value: AmfValue | void): void => {
-      if (transactionId === 0) return;
-      this.sendCommand(streamId, { name: '_result', transactionId, commandObject: null, args: value === undefined ? [] : [value] });
-    };
-    if (!handler) {
-      fail(`Method not found (${name}).`);
-      return;
-    }
-    let result: AmfValue | void | Promise<AmfValue | void>;
+    const succeed = (value: AmfValue | void): void => reply('_result', value === undefined ? [] : [value]);
+    const fail = (error: unknown): void =>
+      reply('_error', [{ level: 'error', code: 'NetConnection.Call.Failed', description: error instanceof Error ? error.message : String(error) }]);
     try {
-      result = handler(command);
+      if (!handler) throw new Error(`Method not found (${command.name}).`);
+      const result = handler(command);
+      if (result instanceof Promise) result.then(succeed, fail);
+      else succeed(result);
     } catch (error) {
-      fail(error instanceof Error ? error.message : String(error));
-      return;
-    }
-    if (result instanceof Promise) {
-      result.then(succeed, (error: unknown) => fail(error instanceof Error ? error.message : String(error)));
-    } else {
-      succeed(result);
+      fail(error);
     }
   }
 
-  /** Sends a User Control Ping Request and resolves with the round trip in ms. */
-  ping(timeoutMs = 5000): Promise<number> {
-    if (this.isClosed) return Promise.reject(closedError());
-    const sentAt = Date.now();
-    let value = sentAt >>> 0;
-    while (this.pings.has(value)) value = (value + 1) >>> 0;
-    const key = value;
-    return new Promise<number>((resolve, reject) => {
-      const timer = this.timers.setTimeout(() => {
-        this.pings.delete(key);
-        reject(new RtmpProtocolError('timeout', `no ping response in ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pings.set(key, { resolve, reject, timer, sentAt });
-      this.send(userControlMessage(UserControlEvent.PingRequest, key));
-    });
-  }
-
-  /** Graceful close: pending calls fail, the duplex flushes and closes. */
-  close(error?: Error): void {
-    if (this.isClosed) return;
-    // What was sent inside a batch still goes out first (a rejected connect's `_error`, say).
-    if (this.corked) {
-      if (this.corked.length > 0) this.duplex.write(concatBytes(this.corked));
-      this.corked = [];
-    }
-    this.shutdown(error);
-    this.duplex.close();
+  private commandMessage(streamId: number, command: CommandMessage, csid: number = ChunkStreamId.Command): RtmpMessage {
+    const payload = encodeCommand(command, this.envelope, this.limits.maxAmfDepth);
+    return { csid, typeId: commandTypeFor(this.envelope), streamId, timestamp: 0, payload };
   }
 
   private write(bytes: Uint8Array): void {
@@ -267,26 +264,22 @@ export class ConnectionCore {
         this.bytesIn += bytes.length;
         let rest = bytes;
         if (!this.ready) {
-          const step: HandshakeStep = this.handshake.feed(bytes);
+          const step = this.handshake.feed(bytes);
           if (step.output) this.write(step.output);
           if (!step.done) return;
           this.ready = true;
-          this.hooks.handshakeDone();
+          this.handshakeDone();
           rest = step.rest;
         }
         if (rest.length > 0 && !this.isClosed) this.reader.feed(rest);
-        this.acknowledge();
+        // Acknowledgement (§5.4.3): the byte count so far, once per window the peer asked for.
+        if (this.peerWindow > 0 && this.bytesIn - this.ackedAt >= this.peerWindow) {
+          this.ackedAt = this.bytesIn;
+          this.send(acknowledgementMessage(this.bytesIn));
+        }
       });
     } catch (error) {
       this.close(toRtmpError(error));
-    }
-  }
-
-  /** Acknowledgement (§5.4.3): the byte count so far, once per window the peer asked for. */
-  private acknowledge(): void {
-    if (this.peerWindow > 0 && this.bytesIn - this.ackedAt >= this.peerWindow && !this.isClosed) {
-      this.ackedAt = this.bytesIn;
-      this.send(acknowledgementMessage(this.bytesIn));
     }
   }
 
@@ -294,20 +287,20 @@ export class ConnectionCore {
     if (this.isClosed) return;
     if (isControlMessage(message.typeId)) {
       this.handleControl(message);
-      this.hooks.message(message);
+      this.handleMessage(message);
     } else if (isCommandType(message.typeId)) {
-      this.handleCommand(message);
+      this.receiveCommand(message);
     } else if (message.typeId === MessageType.Aggregate) {
       let parts: RtmpMessage[];
       try {
         parts = splitAggregate(message);
       } catch (error) {
-        this.hooks.error(toRtmpError(error));
+        this.reportError(error);
         return;
       }
       for (const part of parts) this.dispatch(part);
     } else {
-      this.hooks.message(message);
+      this.handleMessage(message);
     }
   }
 
@@ -343,12 +336,12 @@ export class ConnectionCore {
     }
   }
 
-  private handleCommand(message: RtmpMessage): void {
+  private receiveCommand(message: RtmpMessage): void {
     let command: CommandMessage;
     try {
       command = decodeCommand(message.payload, message.typeId, this.limits.maxAmfDepth);
     } catch (error) {
-      this.hooks.error(toRtmpError(error));
+      this.reportError(error);
       return;
     }
     const { name, transactionId, commandObject, args } = command;
@@ -357,7 +350,13 @@ export class ConnectionCore {
       this.transactions.settle(name, transactionId, commandObject, args);
       return;
     }
-    this.hooks.command({ name, transactionId, commandObject, args, streamId: message.streamId });
+    this.handleCommand({ name, transactionId, commandObject, args, streamId: message.streamId });
+  }
+
+  /** A malformed message was dropped: reported as `error`, the connection lives on. */
+  protected reportError(error: unknown): void {
+    // `error` is in every subclass's event map (Events extends ConnectionEvents).
+    this.emit('error' as never, toRtmpError(error) as never);
   }
 
   private shutdown(error: Error | undefined): void {
@@ -369,7 +368,7 @@ export class ConnectionCore {
       ping.reject(closedError());
     }
     this.pings.clear();
-    this.hooks.closed(error);
+    this.handleClosed(error);
   }
 }
 

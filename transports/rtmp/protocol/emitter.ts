@@ -22,10 +22,6 @@ export class Emitter<Events extends object> {
     this.listeners.get(event)?.delete(listener as (payload: never) => void);
   }
 
-  listenerCount<K extends keyof Events>(event: K): number {
-    return this.listeners.get(event)?.size ?? 0;
-  }
-
   protected emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const set = this.listeners.get(event);
     if (!set) return;

@@ -5,14 +5,16 @@
  */
 import { AmfEcmaArray, AmfTypedObject, AmfValue, AmfXml } from './amf-values';
 import { decodeAmf0, encodeAmf0 } from './amf0';
-import { decodeAmf3, encodeAmf3 } from './amf3';
+import { decodeAmf3 } from './amf3';
+import { encodeAmf3 } from './amf3-encoder';
 import { ChunkReader } from './chunk-reader';
 import { ChunkWriter } from './chunk-writer';
 import { encodeCommand } from './command-messages';
 import { abortMessage, acknowledgementMessage, setChunkSizeMessage, setPeerBandwidthMessage, userControlMessage, windowAckSizeMessage } from './control-messages';
 import { ByteDuplex } from './duplex';
 import { RtmpProtocolError } from './errors';
-import { ClientHandshake, ServerHandshake } from './handshake';
+import { ClientHandshake } from './client-handshake';
+import { ServerHandshake } from './server-handshake';
 import { RtmpLimits, resolveLimits } from './limits';
 import { RtmpMessage } from './message';
 import { RtmpClient } from './rtmp-client';

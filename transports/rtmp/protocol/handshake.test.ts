@@ -1,4 +1,6 @@
-import { ClientHandshake, HANDSHAKE_PACKET_SIZE, HandshakeEnvironment, ServerHandshake } from './handshake';
+import { HANDSHAKE_PACKET_SIZE, HandshakeEnvironment } from './handshake';
+import { ClientHandshake } from './client-handshake';
+import { ServerHandshake } from './server-handshake';
 import { RtmpProtocolError } from './errors';
 
 const env: HandshakeEnvironment = {

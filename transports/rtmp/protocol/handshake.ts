@@ -1,10 +1,10 @@
 /**
- * The simple RTMP handshake (Adobe RTMP spec 1.0 §5.2) for both roles, as pure state machines: feed bytes
- * in, get bytes to write out. No digest ("complex") handshake: Flash accepts simple S1/S2 and voice codecs
- * do not care (notes §1).
+ * The simple RTMP handshake (Adobe RTMP spec 1.0 §5.2): what the client and server roles share. Each role
+ * is a pure state machine in its own module (`client-handshake.ts`, `server-handshake.ts`): feed bytes
+ * in, get bytes to write out; a connection takes the one it plays, so the browser client never carries
+ * the server's. No digest ("complex") handshake: Flash accepts simple S1/S2 and voice codecs do not care
+ * (notes §1).
  */
-import { RtmpProtocolError } from './errors';
-
 export const RTMP_VERSION = 3;
 export const HANDSHAKE_PACKET_SIZE = 1536;
 
@@ -21,6 +21,13 @@ export interface HandshakeStep {
   readonly done: boolean;
   /** Bytes that followed the handshake (the first chunks), once done. */
   readonly rest: Uint8Array;
+}
+
+/** One role of the handshake, as a connection drives it. */
+export interface Handshake {
+  /** The client's C0+C1 (a server writes nothing first). */
+  start?(): Uint8Array;
+  feed(bytes: Uint8Array): HandshakeStep;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -43,7 +50,7 @@ function writeU32(target: Uint8Array, at: number, value: number): void {
 }
 
 /** C1/S1: time (4) · zero (4) · random (1528). Zero in bytes 4–7 marks the simple scheme for rtmplite. */
-function makeFirstPacket(env: HandshakeEnvironment): Uint8Array {
+export function makeFirstPacket(env: HandshakeEnvironment): Uint8Array {
   const packet = new Uint8Array(HANDSHAKE_PACKET_SIZE);
   writeU32(packet, 0, env.now());
   packet.set(env.random(HANDSHAKE_PACKET_SIZE - 8), 8);
@@ -51,7 +58,7 @@ function makeFirstPacket(env: HandshakeEnvironment): Uint8Array {
 }
 
 /** C2/S2: the peer's time · our time of reading it · the peer's random echoed (§5.2.4). */
-function makeEcho(peerPacket: Uint8Array, env: HandshakeEnvironment): Uint8Array {
+export function makeEcho(peerPacket: Uint8Array, env: HandshakeEnvironment): Uint8Array {
   const echo = new Uint8Array(HANDSHAKE_PACKET_SIZE);
   echo.set(peerPacket.subarray(0, 4), 0);
   writeU32(echo, 4, env.now());
@@ -59,128 +66,47 @@ function makeEcho(peerPacket: Uint8Array, env: HandshakeEnvironment): Uint8Array
   return echo;
 }
 
-/** Collects bytes until a fixed-size packet is complete; never holds more than it needs. */
-class Accumulator {
-  private parts: Uint8Array[] = [];
-  private length = 0;
-
-  get size(): number {
-    return this.length;
-  }
-
-  push(bytes: Uint8Array): void {
-    if (bytes.length > 0) {
-      this.parts.push(bytes);
-      this.length += bytes.length;
-    }
-  }
-
-  /** Removes and returns exactly `count` bytes, or null while fewer are present. */
-  take(count: number): Uint8Array | null {
-    if (this.length < count) return null;
-    const out = new Uint8Array(count);
-    let filled = 0;
-    while (filled < count) {
-      const head = this.parts[0];
-      const used = Math.min(head.length, count - filled);
-      out.set(head.subarray(0, used), filled);
-      filled += used;
-      if (used === head.length) this.parts.shift();
-      else this.parts[0] = head.subarray(used);
-    }
-    this.length -= count;
-    return out;
-  }
-
-  drain(): Uint8Array {
-    return this.take(this.length) ?? EMPTY;
-  }
-}
-
-/** Both roles end alike: the last packet (S2 or C2) is read and not checked, the rest is chunk data. */
-abstract class HandshakeBase {
-  protected readonly pending = new Accumulator();
+/**
+ * What both roles do with the peer's bytes: collect them until a fixed-size packet is complete, and end
+ * alike (the last packet, S2 or C2, is read and not checked; what follows is chunk data).
+ */
+export abstract class HandshakeRole implements Handshake {
+  private pending: Uint8Array = EMPTY;
   private finished = false;
 
-  constructor(protected readonly env: HandshakeEnvironment) {}
+  constructor(protected readonly env: HandshakeEnvironment = DEFAULT_HANDSHAKE_ENVIRONMENT) {}
 
   get done(): boolean {
     return this.finished;
   }
 
-  protected finishWith(output: Uint8Array | null): HandshakeStep {
-    if (!this.pending.take(HANDSHAKE_PACKET_SIZE)) return { output, done: false, rest: EMPTY };
+  feed(bytes: Uint8Array): HandshakeStep {
+    if (this.finished) return { output: null, done: true, rest: bytes };
+    this.pending = this.pending.length === 0 ? bytes : concat(this.pending, bytes);
+    const output = this.advance();
+    if (output === undefined || !this.take(HANDSHAKE_PACKET_SIZE)) return { output: output ?? null, done: false, rest: EMPTY };
     this.finished = true;
-    return { output, done: true, rest: this.pending.drain() };
+    return { output, done: true, rest: this.pending };
+  }
+
+  /**
+   * Reads what comes before the last packet: undefined while it is incomplete, else the answer to write
+   * (null when it was answered by an earlier feed).
+   */
+  protected abstract advance(): Uint8Array | null | undefined;
+
+  /** Removes and returns exactly `count` bytes, or null while fewer are present. */
+  protected take(count: number): Uint8Array | null {
+    if (this.pending.length < count) return null;
+    const packet = this.pending.subarray(0, count);
+    this.pending = this.pending.subarray(count);
+    return packet;
   }
 }
 
-export class ClientHandshake extends HandshakeBase {
-  private state: 'idle' | 'awaiting-s0s1' | 'awaiting-s2' = 'idle';
-
-  constructor(env: HandshakeEnvironment = DEFAULT_HANDSHAKE_ENVIRONMENT) {
-    super(env);
-  }
-
-  /** C0+C1 in one write: rtmplite first reads 23 bytes to sniff a Flash policy-file request (notes §1). */
-  start(): Uint8Array {
-    if (this.state !== 'idle') throw new Error('handshake already started');
-    this.state = 'awaiting-s0s1';
-    const out = new Uint8Array(1 + HANDSHAKE_PACKET_SIZE);
-    out[0] = RTMP_VERSION;
-    out.set(makeFirstPacket(this.env), 1);
-    return out;
-  }
-
-  feed(bytes: Uint8Array): HandshakeStep {
-    if (this.state === 'idle') throw new Error('handshake not started');
-    if (this.done) return { output: null, done: true, rest: bytes };
-    this.pending.push(bytes);
-    let output: Uint8Array | null = null;
-    if (this.state === 'awaiting-s0s1') {
-      const s0s1 = this.pending.take(1 + HANDSHAKE_PACKET_SIZE);
-      if (!s0s1) return { output: null, done: false, rest: EMPTY };
-      if (s0s1[0] !== RTMP_VERSION) {
-        throw new RtmpProtocolError('handshake', `server answered RTMP version ${s0s1[0]}, not ${RTMP_VERSION}`);
-      }
-      output = makeEcho(s0s1.subarray(1), this.env);
-      this.state = 'awaiting-s2';
-    }
-    // Any S2 is accepted: rtmplite answers all-zero S1/S2 instead of echoing C1 (notes §0.1).
-    return this.finishWith(output);
-  }
-}
-
-export class ServerHandshake extends HandshakeBase {
-  private state: 'awaiting-c0' | 'awaiting-c1' | 'awaiting-c2' = 'awaiting-c0';
-
-  constructor(env: HandshakeEnvironment = DEFAULT_HANDSHAKE_ENVIRONMENT) {
-    super(env);
-  }
-
-  feed(bytes: Uint8Array): HandshakeStep {
-    if (this.done) return { output: null, done: true, rest: bytes };
-    this.pending.push(bytes);
-    let output: Uint8Array | null = null;
-    if (this.state === 'awaiting-c0') {
-      const c0 = this.pending.take(1);
-      if (!c0) return { output: null, done: false, rest: EMPTY };
-      // 32–255 are forbidden so that text ("GET ", "POST", "<policy-file-request/>") is never RTMP
-      // (§5.2.2). Versions 0–31 we do not know get the answer 3, as the spec asks.
-      if (c0[0] >= 32) throw new RtmpProtocolError('handshake', `C0 ${c0[0]} is not an RTMP version`);
-      this.state = 'awaiting-c1';
-    }
-    if (this.state === 'awaiting-c1') {
-      const c1 = this.pending.take(HANDSHAKE_PACKET_SIZE);
-      if (!c1) return { output: null, done: false, rest: EMPTY };
-      // S0+S1+S2 in one write, S2 echoing C1: npm rtmp-client refuses anything but the echo (notes §7).
-      output = new Uint8Array(1 + 2 * HANDSHAKE_PACKET_SIZE);
-      output[0] = RTMP_VERSION;
-      output.set(makeFirstPacket(this.env), 1);
-      output.set(makeEcho(c1, this.env), 1 + HANDSHAKE_PACKET_SIZE);
-      this.state = 'awaiting-c2';
-    }
-    // C2 is not checked: clients differ as much as servers do.
-    return this.finishWith(output);
-  }
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -10,12 +10,12 @@
 import { AmfObject, AmfValue } from './amf-values';
 import { ByteDuplex } from './duplex';
 import { ChunkStreamId, MessageType, RtmpMessage } from './message';
-import { ConnectionCore, CommandHandler, EndpointOptions, IncomingCommand } from './connection-core';
+import { CommandHandler, ConnectionEvents, EndpointOptions, IncomingCommand, RtmpConnection, handshakeEnvironment } from './connection-core';
+import { ClientHandshake } from './client-handshake';
 import { DataMessage, StatusInfo, asStatusInfo, decodeData, isDataType } from './command-messages';
 import { UserControlEvent, decodeControlMessage } from './control-messages';
-import { RtmpEndpoint } from './rtmp-endpoint';
 import { NetStream, NetStreamHost } from './net-stream';
-import { RtmpProtocolError, toRtmpError } from './errors';
+import { RtmpProtocolError } from './errors';
 import { CallReply, RtmpCallError } from './transactions';
 import { parseRtmpUrl } from './rtmp-url';
 
@@ -41,16 +41,13 @@ export interface ConnectResult {
   readonly properties: AmfValue;
 }
 
-export interface RtmpClientEvents {
+export interface RtmpClientEvents extends ConnectionEvents {
   /** The server invoked a client method (siprtmp: `invited`, `accepted`, `byed`, `unauthorized`…). */
   command: IncomingCommand;
   /** `onStatus` on the connection itself (message stream 0). */
   status: StatusInfo;
   /** A data message on the connection (message stream 0). */
   data: DataMessage;
-  /** A message was malformed and dropped; the connection lives on. */
-  error: RtmpProtocolError;
-  close: { readonly error?: Error };
 }
 
 export type RtmpClientState = 'idle' | 'handshaking' | 'connecting' | 'connected' | 'closed';
@@ -66,8 +63,7 @@ interface ConnectWaiter {
   reject(error: Error): void;
 }
 
-export class RtmpClient extends RtmpEndpoint<RtmpClientEvents> {
-  protected readonly core: ConnectionCore;
+export class RtmpClient extends RtmpConnection<RtmpClientEvents> {
   private readonly streams = new Map<number, NetStream>();
   private readonly streamHost: NetStreamHost;
   private readonly options: RtmpClientOptions;
@@ -78,32 +74,25 @@ export class RtmpClient extends RtmpEndpoint<RtmpClientEvents> {
   private handshakeTimer: unknown;
 
   constructor(duplex: ByteDuplex, options: RtmpClientOptions = {}) {
-    super();
+    super(duplex, new ClientHandshake(handshakeEnvironment(options)), options);
     this.options = options;
     this.commandCsid = options.chunkStreamIds?.command ?? ChunkStreamId.Command;
     this.audioCsid = options.chunkStreamIds?.audio ?? ChunkStreamId.Audio;
-    this.core = new ConnectionCore(duplex, 'client', options, {
-      handshakeDone: () => this.sendConnect(),
-      command: (command) => this.handleCommand(command),
-      message: (message) => this.handleMessage(message),
-      error: (error) => this.emit('error', error),
-      closed: (error) => this.handleClosed(error),
-    });
     this.streamHost = {
-      timers: this.core.timers,
-      callTimeoutMs: this.core.callTimeoutMs,
-      sendStreamCommand: (streamId, name, args) => this.core.notify(name, args, streamId, this.commandCsid),
+      timers: this.timers,
+      callTimeoutMs: this.callTimeoutMs,
+      sendStreamCommand: (streamId, name, args) => this.notifyPeer(name, args, streamId, this.commandCsid),
       sendStreamAudio: (streamId, payload, timestamp) => {
         // A stalled tunnel must not queue seconds of voice: a late frame is worse than a lost one.
-        if (this.core.closed || this.core.outputBacklog > (options.maxOutputBacklog ?? 64 * 1024)) return false;
-        this.core.send({ csid: this.audioCsid, typeId: MessageType.Audio, streamId, timestamp, payload });
+        if (this.closed || this.outputBacklog > (options.maxOutputBacklog ?? 64 * 1024)) return false;
+        this.send({ csid: this.audioCsid, typeId: MessageType.Audio, streamId, timestamp, payload });
         return true;
       },
       releaseStream: (streamId) => {
         this.streams.delete(streamId);
-        this.core.batch(() => {
-          this.core.notify('closeStream', [], streamId, this.commandCsid);
-          this.core.notify('deleteStream', [streamId], 0, this.commandCsid);
+        this.batch(() => {
+          this.notifyPeer('closeStream', [], streamId, this.commandCsid);
+          this.notifyPeer('deleteStream', [streamId], 0, this.commandCsid);
         });
       },
     };
@@ -139,24 +128,24 @@ export class RtmpClient extends RtmpEndpoint<RtmpClientEvents> {
     return new Promise<ConnectResult>((resolve, reject) => {
       this.connectWaiter = { commandObject, args, resolve, reject };
       // A server that never finishes the handshake must not hold connect() forever.
-      this.handshakeTimer = this.core.timers.setTimeout(() => {
+      this.handshakeTimer = this.timers.setTimeout(() => {
         this.handshakeTimer = undefined;
-        this.core.close(new RtmpProtocolError('timeout', `no RTMP handshake in ${timeoutMs} ms`));
+        this.close(new RtmpProtocolError('timeout', `no RTMP handshake in ${timeoutMs} ms`));
       }, timeoutMs);
-      this.core.start();
+      this.startHandshake();
     });
   }
 
   /** Calls a server method and waits for `_result` (resolves) or `_error` (rejects with `RtmpCallError`). */
   call(method: string, ...args: AmfValue[]): Promise<CallReply> {
     if (this.current !== 'connected') return Promise.reject(new Error(`call() in state ${this.current}`));
-    return this.core.call(method, args, { csid: this.commandCsid });
+    return this.callPeer(method, args, { csid: this.commandCsid });
   }
 
   /** Calls a server method with transaction id 0: no answer expected (NMS never answers, siprtmp's RPCs need none). */
   notify(method: string, ...args: AmfValue[]): void {
     if (this.current !== 'connected') throw new Error(`notify() in state ${this.current}`);
-    this.core.notify(method, args, 0, this.commandCsid);
+    this.notifyPeer(method, args, 0, this.commandCsid);
   }
 
   async createStream(): Promise<NetStream> {
@@ -170,16 +159,16 @@ export class RtmpClient extends RtmpEndpoint<RtmpClientEvents> {
     return stream;
   }
 
-  private sendConnect(): void {
+  /** Set Chunk Size and `connect`, in one write once the handshake is done (notes §2 "Wire cost"). */
+  protected handshakeDone(): void {
     this.clearHandshakeTimer();
     const waiter = this.connectWaiter;
     if (!waiter) return;
     this.current = 'connecting';
     const chunkSize = this.options.chunkSize ?? 4096;
-    // Set Chunk Size right after the handshake, in the same write as connect (notes §2 "Wire cost").
-    const reply = this.core.batch(() => {
-      if (chunkSize !== this.core.outgoingChunkSize) this.core.setChunkSize(chunkSize);
-      return this.core.call('connect', waiter.args, {
+    const reply = this.batch(() => {
+      if (chunkSize !== this.outgoingChunkSize) this.setChunkSize(chunkSize);
+      return this.callPeer('connect', waiter.args, {
         commandObject: waiter.commandObject,
         transactionId: CONNECT_TRANSACTION_ID,
         timeoutMs: this.options.connectTimeoutMs ?? 30_000,
@@ -200,7 +189,7 @@ export class RtmpClient extends RtmpEndpoint<RtmpClientEvents> {
     );
   }
 
-  private handleCommand(command: IncomingCommand): void {
+  protected handleCommand(command: IncomingCommand): void {
     const stream = command.streamId !== 0 ? this.streams.get(command.streamId) : undefined;
     if (command.name === 'onStatus') {
       const info = asStatusInfo(command.args[0] ?? command.commandObject);
@@ -213,10 +202,10 @@ export class RtmpClient extends RtmpEndpoint<RtmpClientEvents> {
       return;
     }
     this.emit('command', command);
-    this.core.answer(command, this.options.onCommand ?? (() => undefined));
+    this.answer(command, this.options.onCommand ?? (() => undefined));
   }
 
-  private handleMessage(message: RtmpMessage): void {
+  protected handleMessage(message: RtmpMessage): void {
     switch (message.typeId) {
       case MessageType.Audio: {
         const stream = this.streams.get(message.streamId) ?? this.onlyPlayingStream();
@@ -253,9 +242,9 @@ export class RtmpClient extends RtmpEndpoint<RtmpClientEvents> {
   private handleData(message: RtmpMessage): void {
     let data: DataMessage;
     try {
-      data = decodeData(message.payload, message.typeId, this.core.limits.maxAmfDepth);
+      data = decodeData(message.payload, message.typeId, this.limits.maxAmfDepth);
     } catch (error) {
-      this.emit('error', toRtmpError(error));
+      this.reportError(error);
       return;
     }
     const stream = this.streams.get(message.streamId);
@@ -265,11 +254,11 @@ export class RtmpClient extends RtmpEndpoint<RtmpClientEvents> {
 
   private clearHandshakeTimer(): void {
     if (this.handshakeTimer === undefined) return;
-    this.core.timers.clearTimeout(this.handshakeTimer);
+    this.timers.clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
   }
 
-  private handleClosed(error: Error | undefined): void {
+  protected handleClosed(error: Error | undefined): void {
     this.clearHandshakeTimer();
     const handshaking = this.current === 'handshaking';
     this.current = 'closed';

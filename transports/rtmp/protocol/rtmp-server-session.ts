@@ -13,9 +13,9 @@ import { AmfObject, AmfValue, isPlainAmfObject } from './amf-values';
 import { AudioTag, parseAudioTag } from './audio-tag';
 import { ByteDuplex } from './duplex';
 import { ChunkStreamId, MessageType, RtmpMessage } from './message';
-import { CommandHandler, ConnectionCore, EndpointOptions, IncomingCommand } from './connection-core';
+import { CommandHandler, ConnectionEvents, EndpointOptions, IncomingCommand, RtmpConnection, handshakeEnvironment } from './connection-core';
+import { ServerHandshake } from './server-handshake';
 import { PeerBandwidthLimit, UserControlEvent, setPeerBandwidthMessage, userControlMessage } from './control-messages';
-import { RtmpEndpoint } from './rtmp-endpoint';
 import { RtmpProtocolError } from './errors';
 import { CallReply } from './transactions';
 
@@ -63,7 +63,7 @@ export interface ServerAudioMessage {
   readonly tag: AudioTag | null;
 }
 
-export interface RtmpServerSessionEvents {
+export interface RtmpServerSessionEvents extends ConnectionEvents {
   /** The connect was accepted and answered. */
   connect: ConnectRequest;
   /** The client called a method other than the NetConnection/NetStream ones. */
@@ -74,8 +74,6 @@ export interface RtmpServerSessionEvents {
   'stream-end': { readonly streamId: number; readonly reason: 'closeStream' | 'deleteStream' | 'disconnect' };
   /** An audio message on the stream the client publishes. */
   audio: ServerAudioMessage;
-  error: RtmpProtocolError;
-  close: { readonly error?: Error };
 }
 
 export type ServerSessionState = 'handshaking' | 'connecting' | 'deciding' | 'connected' | 'closed';
@@ -90,8 +88,7 @@ interface StreamEntry {
 /** Stream-level commands with nothing to answer (players send them; Flash sends receiveVideo false). */
 const IGNORED_COMMANDS = new Set(['receiveAudio', 'receiveVideo', 'pause', 'seek']);
 
-export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
-  protected readonly core: ConnectionCore;
+export class RtmpServerSession extends RtmpConnection<RtmpServerSessionEvents> {
   private readonly options: RtmpServerSessionOptions;
   private readonly streams = new Map<number, StreamEntry>();
   private readonly audioCsid: number;
@@ -103,22 +100,13 @@ export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
   private connectTimer: unknown;
 
   constructor(duplex: ByteDuplex, options: RtmpServerSessionOptions) {
-    super();
+    super(duplex, new ServerHandshake(handshakeEnvironment(options)), options);
     this.options = options;
     this.audioCsid = options.chunkStreamIds?.audio ?? ChunkStreamId.Audio;
-    this.core = new ConnectionCore(duplex, 'server', options, {
-      handshakeDone: () => {
-        this.current = 'connecting';
-      },
-      command: (command) => this.handleCommand(command),
-      message: (message) => this.handleMessage(message),
-      error: (error) => this.emit('error', error),
-      closed: (error) => this.handleClosed(error),
-    });
     const timeoutMs = options.connectTimeoutMs ?? 30_000;
-    this.connectTimer = this.core.timers.setTimeout(() => {
+    this.connectTimer = this.timers.setTimeout(() => {
       this.connectTimer = undefined;
-      if (this.current !== 'connected') this.core.close(new RtmpProtocolError('timeout', `no accepted connect within ${timeoutMs} ms`));
+      if (this.current !== 'connected') this.close(new RtmpProtocolError('timeout', `no accepted connect within ${timeoutMs} ms`));
     }, timeoutMs);
   }
 
@@ -141,16 +129,19 @@ export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
     return this.playing;
   }
 
-  /** Invokes a client method without waiting (transaction id 0): `invited`, `accepted`, `byed`… */
+  /**
+   * Invokes a client method without waiting (transaction id 0): `invited`, `accepted`, `byed`… Also
+   * while `onConnect` decides, before the connect is answered: siprtmp calls `unauthorized('401 …')`
+   * and then rejects. Ignored before a connect arrived and after the close.
+   */
   invoke(method: string, ...args: AmfValue[]): void {
-    if (this.current !== 'connected') return;
-    this.core.notify(method, args);
+    if (this.current === 'connected' || this.current === 'deciding') this.notifyPeer(method, args);
   }
 
   /** Invokes a client method and waits for its `_result`. */
   call(method: string, ...args: AmfValue[]): Promise<CallReply> {
     if (this.current !== 'connected') return Promise.reject(new Error(`call() in state ${this.current}`));
-    return this.core.call(method, args);
+    return this.callPeer(method, args);
   }
 
   /**
@@ -159,17 +150,21 @@ export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
    */
   sendAudio(payload: Uint8Array, timestamp: number, streamId = this.playing): boolean {
     if (this.current !== 'connected' || streamId === 0 || this.streams.get(streamId)?.role !== 'playing') return false;
-    if (this.core.outputBacklog > (this.options.maxOutputBacklog ?? 64 * 1024)) return false;
-    this.core.send({ csid: this.audioCsid, typeId: MessageType.Audio, streamId, timestamp, payload });
+    if (this.outputBacklog > (this.options.maxOutputBacklog ?? 64 * 1024)) return false;
+    this.send({ csid: this.audioCsid, typeId: MessageType.Audio, streamId, timestamp, payload });
     return true;
   }
 
   /** `onStatus` on a stream (or 0 for the connection). */
   sendStatus(streamId: number, info: AmfObject): void {
-    this.core.sendCommand(streamId, { name: 'onStatus', transactionId: 0, commandObject: null, args: [info] });
+    this.sendCommand(streamId, { name: 'onStatus', transactionId: 0, commandObject: null, args: [info] });
   }
 
-  private handleCommand(command: IncomingCommand): void {
+  protected handshakeDone(): void {
+    this.current = 'connecting';
+  }
+
+  protected handleCommand(command: IncomingCommand): void {
     if (command.name === 'connect' && command.streamId === 0) {
       this.handleConnect(command);
       return;
@@ -199,7 +194,7 @@ export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
       default:
         if (IGNORED_COMMANDS.has(command.name) && command.streamId !== 0) return;
         this.emit('command', command);
-        this.core.answer(command, this.options.onCommand);
+        this.answer(command, this.options.onCommand);
     }
   }
 
@@ -220,7 +215,7 @@ export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
     this.request = request;
     this.current = 'deciding';
     // A client asking for AMF3 gets type 17 commands, `00` + AMF0, as rtmplite answers (notes §3).
-    this.core.envelope = request.objectEncoding === 3 ? 'amf3' : 'amf0';
+    this.envelope = request.objectEncoding === 3 ? 'amf3' : 'amf0';
     let decision: ConnectDecision | Promise<ConnectDecision>;
     try {
       decision = this.options.onConnect(request);
@@ -234,20 +229,20 @@ export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
   }
 
   private finishConnect(transactionId: number, request: ConnectRequest, decision: ConnectDecision): void {
-    if (this.core.closed) return;
+    if (this.closed) return;
     if (!decision.accept) {
-      this.core.batch(() => {
+      this.batch(() => {
         this.sendConnectError(transactionId, decision.description ?? 'Connection rejected.', decision.info);
-        this.core.close();
+        this.close();
       });
       return;
     }
-    this.core.batch(() => {
-      this.core.announceWindow(this.options.windowAckSize ?? 2_500_000);
-      this.core.send(setPeerBandwidthMessage(this.options.peerBandwidth ?? 2_500_000, PeerBandwidthLimit.Dynamic));
+    this.batch(() => {
+      this.announceWindow(this.options.windowAckSize ?? 2_500_000);
+      this.send(setPeerBandwidthMessage(this.options.peerBandwidth ?? 2_500_000, PeerBandwidthLimit.Dynamic));
       const chunkSize = this.options.chunkSize ?? 4096;
-      if (chunkSize !== this.core.outgoingChunkSize) this.core.setChunkSize(chunkSize);
-      this.core.sendCommand(0, {
+      if (chunkSize !== this.outgoingChunkSize) this.setChunkSize(chunkSize);
+      this.sendCommand(0, {
         name: '_result',
         transactionId,
         commandObject: { fmsVer: 'FMS/3,5,7,7009', capabilities: 31, mode: 1 },
@@ -263,13 +258,13 @@ export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
       });
     });
     this.current = 'connected';
-    this.core.timers.clearTimeout(this.connectTimer);
+    this.timers.clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
     this.emit('connect', request);
   }
 
   private sendConnectError(transactionId: number, description: string, info?: AmfObject): void {
-    this.core.sendCommand(0, {
+    this.sendCommand(0, {
       name: '_error',
       transactionId,
       commandObject: null,
@@ -279,14 +274,14 @@ export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
 
   private handleCreateStream(command: IncomingCommand): void {
     if (this.streams.size >= (this.options.maxStreams ?? 8)) {
-      this.core.answer(command, () => {
+      this.answer(command, () => {
         throw new Error('too many streams');
       });
       return;
     }
     const id = this.nextStreamId++;
     this.streams.set(id, { role: 'idle', name: '' });
-    this.core.answer(command, () => id);
+    this.answer(command, () => id);
   }
 
   private handlePublish(command: IncomingCommand): void {
@@ -318,8 +313,8 @@ export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
     stream.role = 'playing';
     stream.name = name;
     this.playing = streamId;
-    this.core.batch(() => {
-      this.core.send(userControlMessage(UserControlEvent.StreamBegin, streamId));
+    this.batch(() => {
+      this.send(userControlMessage(UserControlEvent.StreamBegin, streamId));
       this.sendStatus(streamId, { level: 'status', code: 'NetStream.Play.Reset', description: `Playing and resetting ${name}.`, details: name });
       this.sendStatus(streamId, { level: 'status', code: 'NetStream.Play.Start', description: `Started playing ${name}.`, details: name });
     });
@@ -338,16 +333,16 @@ export class RtmpServerSession extends RtmpEndpoint<RtmpServerSessionEvents> {
     if (wasActive) this.emit('stream-end', { streamId, reason });
   }
 
-  private handleMessage(message: RtmpMessage): void {
+  protected handleMessage(message: RtmpMessage): void {
     if (message.typeId !== MessageType.Audio || this.current !== 'connected') return;
     if (this.streams.get(message.streamId)?.role !== 'publishing') return;
     this.emit('audio', { streamId: message.streamId, timestamp: message.timestamp, payload: message.payload, tag: parseAudioTag(message.payload) });
   }
 
-  private handleClosed(error: Error | undefined): void {
+  protected handleClosed(error: Error | undefined): void {
     this.current = 'closed';
     if (this.connectTimer !== undefined) {
-      this.core.timers.clearTimeout(this.connectTimer);
+      this.timers.clearTimeout(this.connectTimer);
       this.connectTimer = undefined;
     }
     for (const id of [...this.streams.keys()]) this.endStream(id, 'disconnect', true);

@@ -60,6 +60,22 @@ describe('connect', () => {
     await expect(client.connect(URL)).rejects.toMatchObject({ info: { code: 'NetConnection.Connect.Rejected', description: 'boom' } });
   });
 
+  test('invoke while the connect is decided reaches the client before the rejection (siprtmp: unauthorized, then reject)', async () => {
+    const [a, b] = createDuplexPair();
+    const server: RtmpServerSession = new RtmpServerSession(b, {
+      onConnect: () => {
+        server.invoke('unauthorized', '401 Unauthorized');
+        return { accept: false, description: '401 Unauthorized' };
+      },
+    });
+    server.invoke('early'); // no connect yet: nothing to call
+    const client = new RtmpClient(a);
+    const calls: string[] = [];
+    client.on('command', ({ name, args }) => calls.push(`${name}(${args.join(', ')})`));
+    await expect(client.connect(URL)).rejects.toMatchObject({ info: { code: 'NetConnection.Connect.Rejected' } });
+    expect(calls).toEqual(['unauthorized(401 Unauthorized)']);
+  });
+
   test('the server sends Window Ack Size, Set Peer Bandwidth and Set Chunk Size before _result, commands on csid 3', async () => {
     const [a, b] = createDuplexPair();
     new RtmpServerSession(b, { onConnect: () => ({ accept: true }), chunkSize: 1000 });

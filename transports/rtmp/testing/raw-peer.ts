@@ -7,7 +7,9 @@ import { ChunkReader } from '../protocol/chunk-reader';
 import { ChunkWriter } from '../protocol/chunk-writer';
 import { CommandMessage, decodeCommand, encodeCommand, isCommandType } from '../protocol/command-messages';
 import { ByteDuplex } from '../protocol/duplex';
-import { ClientHandshake, HandshakeStep, ServerHandshake } from '../protocol/handshake';
+import { HandshakeStep } from '../protocol/handshake';
+import { ClientHandshake } from '../protocol/client-handshake';
+import { ServerHandshake } from '../protocol/server-handshake';
 import { MessageType, RtmpMessage } from '../protocol/message';
 
 export class RawPeer {

@@ -74,8 +74,8 @@ export class RtmptDuplex extends DuplexBase implements ByteDuplex {
       .catch(() => undefined)
       .then(async () => {
         const pending = this.takeQueue();
-        if (pending) await this.post(`/send/${this.sessionId}/${this.sequence++}`, pending);
-        await this.post(`/close/${this.sessionId}/${this.sequence++}`, IDLE_BODY);
+        if (pending) await this.post('send', pending);
+        await this.post('close', IDLE_BODY);
       })
       .then(
         () => this.finish(undefined),
@@ -95,14 +95,15 @@ export class RtmptDuplex extends DuplexBase implements ByteDuplex {
     if (this.ending || this.flight) return;
     this.clearPoll();
     const body = this.takeQueue();
-    const path = body ? `/send/${this.sessionId}/${this.sequence++}` : `/idle/${this.sessionId}/${this.sequence++}`;
-    const flight = this.post(path, body ?? IDLE_BODY);
+    const flight = body ? this.post('send', body) : this.post('idle', IDLE_BODY);
     this.flight = flight;
     flight.then(
       (reply) => {
         this.flight = null;
         if (this.ending) return;
-        const received = this.deliverReply(reply);
+        // The reply's first byte is the server's polling hint; data follows it.
+        const received = reply.length > 1;
+        if (received) this.deliver(reply.subarray(1));
         if (this.ending) return;
         if (this.queue.length > 0) this.pump();
         else this.schedulePoll(received ? 0 : this.pollDelay(reply[0] ?? 1));
@@ -114,13 +115,6 @@ export class RtmptDuplex extends DuplexBase implements ByteDuplex {
         this.finish(error instanceof Error ? error : new Error(String(error)));
       },
     );
-  }
-
-  /** Hands the reply's data (after the interval byte) on; true if there was any. */
-  private deliverReply(reply: Uint8Array): boolean {
-    if (reply.length <= 1) return false;
-    this.deliver(reply.subarray(1));
-    return true;
   }
 
   private pollDelay(interval: number): number {
@@ -143,8 +137,10 @@ export class RtmptDuplex extends DuplexBase implements ByteDuplex {
     this.pollTimer = null;
   }
 
-  private post(path: string, body: Uint8Array): Promise<Uint8Array> {
-    return postFcs(this.fetchImpl, this.baseUrl + path, body, this.options.requestTimeoutMs ?? 15_000);
+  /** One request of the session: `/send|idle|close/<session id>/<sequence>`. */
+  private post(command: 'send' | 'idle' | 'close', body: Uint8Array): Promise<Uint8Array> {
+    const url = `${this.baseUrl}/${command}/${this.sessionId}/${this.sequence++}`;
+    return postFcs(this.fetchImpl, url, body, this.options.requestTimeoutMs ?? 15_000);
   }
 
   private finish(error: Error | undefined): void {

@@ -6,7 +6,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { TcpDuplex } from '../../node/tcp-duplex';
 import { RtmpServerSession, type ConnectDecision, type ConnectRequest } from '../../protocol/rtmp-server-session';
-import type { ConnectionCore, IncomingCommand } from '../../protocol/connection-core';
+import type { IncomingCommand } from '../../protocol/connection-core';
 import type { AmfValue } from '../../protocol/amf-values';
 
 export type RegisterOutcome =
@@ -106,11 +106,8 @@ export class SiprtmpStandIn {
     this.connects.push(request);
     const outcome = this.options.register?.(request) ?? { ok: true };
     if (outcome.ok) return { accept: true };
-    if (outcome.unauthorized) {
-      // RtmpServerSession.invoke() refuses before the connect is accepted; the fork calls the client
-      // during its connect, so the helper reaches for the session's core (see the report)
-      (session as unknown as { core: ConnectionCore }).core.notify('unauthorized', [outcome.unauthorized]);
-    }
+    // the fork calls the client while its connect is being decided, then rejects it
+    if (outcome.unauthorized) session.invoke('unauthorized', outcome.unauthorized);
     return { accept: false, description: outcome.description ?? outcome.unauthorized ?? 'Registration failed' };
   }
 
