@@ -5,9 +5,12 @@ import {
   decodeG711ToFloat,
   encodeG711,
   encodeG711FromFloat,
+  g711ToLinear,
+  linearToG711,
   mulawDecodeSample,
   mulawEncodeSample,
 } from './g711';
+import { dB, measuredFrequency, sine, toneLevel } from './test-support/tones';
 
 /**
  * Reference encoders written straight from the notes' description (§5), independently of g711.ts: a
@@ -92,4 +95,31 @@ test('float helpers clip and scale', () => {
   const back = decodeG711ToFloat('pcmu', bytes);
   expect(back[5]).toBeCloseTo(0.5, 1);
   expect(Math.abs(back[1] - 32124 / 32768)).toBeLessThan(1e-6);
+});
+
+describe.each([
+  ['μ-law', false],
+  ['A-law', true],
+])('%s round trip', (_, alaw) => {
+  test('a 1013 Hz tone at −6, −20 and −40 dBFS: same frequency and level, SNR of G.711 (> 33 dB)', () => {
+    for (const amplitude of [0.5, 0.1, 0.01]) {
+      const x = sine(8000, 1013, 1, amplitude); // not a divisor of 8 kHz: the error does not repeat every period
+      const y = x.map((v) => g711ToLinear(linearToG711(v * 32768, alaw), alaw) / 32768);
+      let noise = 0;
+      let signal = 0;
+      for (let i = 0; i < x.length; i++) [noise, signal] = [noise + (y[i] - x[i]) ** 2, signal + x[i] ** 2];
+      expect(10 * Math.log10(signal / noise)).toBeGreaterThan(33);
+      expect(Math.abs(measuredFrequency(y, 8000, 1013) - 1013)).toBeLessThan(0.01);
+      expect(Math.abs(dB(toneLevel(y, 8000, 1013) / amplitude))).toBeLessThan(0.05);
+    }
+  });
+
+  test('fractions are cut (towards zero), out-of-range samples clip, and the codec survives serialisation (worklets)', () => {
+    const encode = new Function(`return (${String(linearToG711)});`)() as typeof linearToG711;
+    const decode = new Function(`return (${String(g711ToLinear)});`)() as typeof g711ToLinear;
+    for (let s = -32768; s < 32768; s += 7) expect(encode(s + 0.75, alaw)).toBe(linearToG711(Math.trunc(s + 0.75), alaw));
+    expect(encode(1e6, alaw)).toBe(linearToG711(32767, alaw));
+    expect(encode(-1e6, alaw)).toBe(linearToG711(-32768, alaw));
+    for (let b = 0; b < 256; b++) expect(decode(b, alaw)).toBe(g711ToLinear(b, alaw));
+  });
 });

@@ -1,58 +1,54 @@
 /**
- * G.711 μ-law and A-law (ITU-T G.711): 8 kHz, one byte per sample, 160 bytes per 20 ms. Decoding is a
- * 256-entry table; encoding a 64 Ki-entry table indexed by the 16-bit sample (built on first use,
- * 64 KiB per law), which beats the segment search by several times in the capture worklet.
+ * G.711 μ-law and A-law (ITU-T G.711): 8 kHz, one byte per sample, 160 bytes per 20 ms.
+ *
+ * `linearToG711` and `g711ToLinear` are the codec: one table-free function per direction for both laws.
+ * They run as text inside the capture and playback AudioWorklets (`browser/worklet-source.ts` embeds
+ * them with `String(fn)`), so they must reference nothing but their arguments and JavaScript globals.
+ * The array helpers below are for Node (gateway, tests, bench): they build 256- and 64 Ki-entry tables
+ * from the same two functions, several times faster than the per-sample arithmetic.
  */
 export type G711Law = 'pcmu' | 'pcma';
 
-const MULAW_BIAS = 0x84;
-const MULAW_CLIP = 32635;
-const ALAW_SEGMENT_ENDS = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
-
-/** μ-law by the book: bias 0x84, clip 32635, segment = highest set bit − 7, byte inverted. */
-export function mulawEncodeSample(sample: number): number {
-  let pcm = sample | 0;
-  const sign = pcm < 0 ? 0x80 : 0;
-  if (sign) pcm = -pcm;
-  if (pcm > MULAW_CLIP) pcm = MULAW_CLIP;
-  pcm += MULAW_BIAS;
-  const segment = 31 - Math.clz32(pcm) - 7;
-  const mantissa = (pcm >> (segment + 3)) & 0x0f;
-  return ~(sign | (segment << 4) | mantissa) & 0xff;
-}
-
-export function mulawDecodeSample(byte: number): number {
-  const u = ~byte & 0xff;
-  const segment = (u >> 4) & 0x07;
-  const magnitude = ((((u & 0x0f) << 3) + MULAW_BIAS) << segment) - MULAW_BIAS;
-  return u & 0x80 ? -magnitude : magnitude;
-}
-
-/** A-law by the book: 13-bit magnitude, even bits inverted (XOR 0x55), sign bit 1 for positive. */
-export function alawEncodeSample(sample: number): number {
-  let pcm = (sample | 0) >> 3;
-  let mask: number;
-  if (pcm >= 0) {
-    mask = 0xd5;
+/**
+ * One 16-bit sample (any number; the fraction is dropped, the range clipped) → one G.711 byte.
+ * μ-law: bias 0x84, clip 32635, segment = highest set bit − 7, low 7 bits inverted (sign bit 1 = positive).
+ * A-law: 13-bit magnitude (one's complement for negatives), segments 0–7, XOR 0x55 (sign bit 1 = positive).
+ */
+export function linearToG711(sample: number, alaw?: boolean): number {
+  let x = sample | 0;
+  const sign = x < 0 ? 0 : 0x80;
+  let segment: number;
+  let mantissa: number;
+  if (alaw) {
+    x = x < 0 ? ~(x >> 3) : x >> 3;
+    if (x > 0xfff) x = 0xfff;
+    segment = x < 32 ? 0 : 27 - Math.clz32(x);
+    mantissa = (x >> (segment || 1)) & 15;
   } else {
-    mask = 0x55;
-    pcm = -pcm - 1;
+    x = Math.min(x < 0 ? -x : x, 32635) + 0x84;
+    segment = 24 - Math.clz32(x);
+    mantissa = (x >> (segment + 3)) & 15;
   }
-  let segment = 0;
-  while (segment < 8 && pcm > ALAW_SEGMENT_ENDS[segment]) segment++;
-  if (segment >= 8) return 0x7f ^ mask;
-  const mantissa = segment < 2 ? (pcm >> 1) & 0x0f : (pcm >> segment) & 0x0f;
-  return ((segment << 4) | mantissa) ^ mask;
+  return (sign | (segment << 4) | mantissa) ^ (alaw ? 0x55 : 0x7f);
 }
 
-export function alawDecodeSample(byte: number): number {
-  const a = byte ^ 0x55;
-  const segment = (a & 0x70) >> 4;
-  let magnitude = (a & 0x0f) << 4;
-  if (segment === 0) magnitude += 8;
-  else magnitude = (magnitude + 0x108) << (segment - 1);
-  return a & 0x80 ? magnitude : -magnitude;
+/** One G.711 byte → its 16-bit sample: μ-law ±32124, A-law ±32256 (μ-law 0x7F decodes as −0). */
+export function g711ToLinear(byte: number, alaw?: boolean): number {
+  const b = byte ^ (alaw ? 0x55 : 0x7f);
+  const segment = (b >> 4) & 7;
+  const mantissa = b & 15;
+  const magnitude = alaw
+    ? segment
+      ? (mantissa * 16 + 0x108) << (segment - 1)
+      : mantissa * 16 + 8
+    : ((mantissa * 8 + 0x84) << segment) - 0x84;
+  return b & 0x80 ? magnitude : -magnitude;
 }
+
+export const mulawEncodeSample = (sample: number): number => linearToG711(sample);
+export const mulawDecodeSample = (byte: number): number => g711ToLinear(byte);
+export const alawEncodeSample = (sample: number): number => linearToG711(sample, true);
+export const alawDecodeSample = (byte: number): number => g711ToLinear(byte, true);
 
 const decodeTables: Partial<Record<G711Law, Int16Array>> = {};
 const encodeTables: Partial<Record<G711Law, Uint8Array>> = {};
@@ -61,19 +57,18 @@ function decodeTable(law: G711Law): Int16Array {
   let table = decodeTables[law];
   if (!table) {
     table = new Int16Array(256);
-    const decode = law === 'pcmu' ? mulawDecodeSample : alawDecodeSample;
-    for (let i = 0; i < 256; i++) table[i] = decode(i);
+    for (let i = 0; i < 256; i++) table[i] = g711ToLinear(i, law === 'pcma');
     decodeTables[law] = table;
   }
   return table;
 }
 
+/** indexed by `sample & 0xffff`, built on first use (64 KiB per law) */
 function encodeTable(law: G711Law): Uint8Array {
   let table = encodeTables[law];
   if (!table) {
     table = new Uint8Array(65536);
-    const encode = law === 'pcmu' ? mulawEncodeSample : alawEncodeSample;
-    for (let i = 0; i < 65536; i++) table[i] = encode((i << 16) >> 16); // index = sample & 0xffff
+    for (let i = 0; i < 65536; i++) table[i] = linearToG711((i << 16) >> 16, law === 'pcma');
     encodeTables[law] = table;
   }
   return table;

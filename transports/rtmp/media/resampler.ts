@@ -1,10 +1,16 @@
 /**
- * A streaming windowed-sinc resampler between any two rates (a microphone's native rate ↔ 8 kHz).
+ * A streaming windowed-sinc resampler between any two integer rates (a microphone's native rate ↔ 8 kHz).
  * Firefox refuses a MediaStream source in an AudioContext of another rate, so capture runs at the native
  * rate and the worklet resamples (notes §6). Linear interpolation would leave images above 4 kHz; this
- * low-passes at `rolloff` × the lower Nyquist with a Blackman-windowed sinc.
+ * low-passes at `rolloff` × the lower Nyquist with a Blackman-windowed sinc (16 zero crossings a side:
+ * 209 taps per output at 48 kHz → 8 kHz, 35 at 8 kHz → 48 kHz), read from a table oversampled 512 times.
  *
- * Time is kept as an exact rational (input samples × outputRate), so hours of audio never drift.
+ * Time is kept as an exact rational (input samples × outputRate), so the fractional step of 44.1 kHz ↔
+ * 8 kHz carries from one block (a 128-frame render quantum, a 160-sample frame) to the next and hours of
+ * audio never drift.
+ *
+ * `createResampler` runs as text inside both AudioWorklets (`browser/worklet-source.ts`): it must
+ * reference nothing but its arguments and JavaScript globals.
  */
 export interface ResamplerOptions {
   /** Sinc zero crossings on each side: sharper transition, more taps (default 16). */
@@ -13,86 +19,83 @@ export interface ResamplerOptions {
   readonly rolloff?: number;
 }
 
-const TABLE_OVERSAMPLING = 512;
-// Local bindings: a global lookup per tap is slow inside vm sandboxes (jest) and costs nothing to avoid.
-const { ceil, floor, max, min } = Math;
+/**
+ * Returns `process(block)`: the outputs this block completes, in a buffer reused by the next call (copy
+ * what you keep). Outputs lag by the filter's half-width (≈ 2.2 ms); nothing is allocated per call once
+ * the buffers have grown to the block size.
+ */
+export function createResampler(inputRate: number, outputRate: number, zeroCrossings = 16, rolloff = 0.92): (block: Float32Array) => Float32Array {
+  if (!(inputRate > 0 && outputRate > 0 && Number.isInteger(inputRate) && Number.isInteger(outputRate))) {
+    throw new RangeError('sample rates must be positive integers');
+  }
+  const PI = Math.PI;
+  const cutoff = (Math.min(1, outputRate / inputRate) * rolloff) / 2; // cycles per input sample
+  const half = zeroCrossings / 2 / cutoff; // the kernel's half-width in input samples
+  const lead = Math.ceil(half);
+  const kernel = new Float32Array(lead * 512 + 2); // kernel[i] = h(i / 512 input samples)
+  for (let i = 0; i < kernel.length; i++) {
+    const x = i / 512 / half;
+    const arg = (2 * PI * cutoff * i) / 512;
+    if (x < 1) kernel[i] = (i ? Math.sin(arg) / arg : 1) * (0.42 + 0.5 * Math.cos(PI * x) + 0.08 * Math.cos(2 * PI * x));
+  }
+  let buffer = new Float32Array(lead); // silence before the first sample, then what the next outputs need
+  let filled = lead;
+  let time = lead * outputRate; // the next output's position in buffer, × outputRate
+  let out = new Float32Array(64);
+  return (block) => {
+    if (buffer.length < filled + block.length) {
+      const grown = new Float32Array(2 * (filled + block.length));
+      grown.set(buffer);
+      buffer = grown;
+    }
+    buffer.set(block, filled);
+    filled += block.length;
+    let produced = 0;
+    for (let t = time / outputRate; t + half <= filled - 1; t = (time += inputRate) / outputRate) {
+      let sum = 0;
+      let weights = 0;
+      for (let k = Math.ceil(t - half); k <= t + half; k++) {
+        const position = (t > k ? t - k : k - t) * 512;
+        const index = position | 0;
+        const w = kernel[index] + (kernel[index + 1] - kernel[index]) * (position - index);
+        sum += buffer[k] * w;
+        weights += w;
+      }
+      if (produced === out.length) {
+        const grown = new Float32Array(2 * produced);
+        grown.set(out);
+        out = grown;
+      }
+      out[produced++] = sum / weights; // normalised: exact unity gain at DC
+    }
+    // keep from the first sample the next output reads (t − half ≥ 0 always holds)
+    const keep = Math.floor(time / outputRate - half);
+    buffer.copyWithin(0, keep, filled);
+    filled -= keep;
+    time -= keep * outputRate;
+    return out.subarray(0, produced);
+  };
+}
 
+/** The resampler as an object, each output a fresh array (Node: bench, gateway tools). */
 export class Resampler {
-  private readonly halfWidth: number;
-  private readonly kernel: Float32Array;
-  /** Kernel table entries per input sample of distance. */
-  private readonly tableScale: number;
-  private history: Float32Array;
-  /** Position of the next output, in input samples × outputRate, relative to history[0]. */
-  private time: number;
+  private readonly run: (block: Float32Array) => Float32Array;
 
   constructor(
     readonly inputRate: number,
     readonly outputRate: number,
     options: ResamplerOptions = {},
   ) {
-    if (!(inputRate > 0 && outputRate > 0 && Number.isInteger(inputRate) && Number.isInteger(outputRate))) {
-      throw new RangeError('sample rates must be positive integers');
-    }
-    const zeroCrossings = options.zeroCrossings ?? 16;
-    const cutoff = 0.5 * Math.min(1, outputRate / inputRate) * (options.rolloff ?? 0.92); // cycles per input sample
-    this.halfWidth = zeroCrossings / (2 * cutoff);
-    this.tableScale = TABLE_OVERSAMPLING;
-    const size = Math.ceil(this.halfWidth * TABLE_OVERSAMPLING) + 2;
-    this.kernel = new Float32Array(size);
-    for (let i = 0; i < size; i++) {
-      const t = i / TABLE_OVERSAMPLING;
-      const x = t / this.halfWidth;
-      if (x >= 1) continue;
-      const arg = 2 * cutoff * t;
-      const sinc = arg === 0 ? 1 : Math.sin(Math.PI * arg) / (Math.PI * arg);
-      const taper = 0.42 + 0.5 * Math.cos(Math.PI * x) + 0.08 * Math.cos(2 * Math.PI * x);
-      this.kernel[i] = sinc * taper; // Blackman window
-    }
-    const lead = Math.ceil(this.halfWidth);
-    this.history = new Float32Array(lead); // silence before the first sample
-    this.time = lead * outputRate;
+    this.run = createResampler(inputRate, outputRate, options.zeroCrossings, options.rolloff);
   }
 
-  /** Output samples for this input; outputs wait for `halfWidth` input samples of look-ahead. */
+  /** Output samples for this input; outputs wait for the filter's half-width of look-ahead. */
   process(input: Float32Array): Float32Array {
-    const buffer = new Float32Array(this.history.length + input.length);
-    buffer.set(this.history, 0);
-    buffer.set(input, this.history.length);
-    const { inputRate, outputRate, halfWidth, kernel, tableScale } = this;
-    const last = buffer.length - 1;
-    const capacity = max(0, ceil(((last - halfWidth) * outputRate - this.time) / inputRate) + 1);
-    const out = new Float32Array(capacity);
-    let produced = 0;
-    let time = this.time;
-    while (produced < capacity) {
-      const t = time / outputRate;
-      if (t + halfWidth > last) break;
-      const from = max(0, ceil(t - halfWidth));
-      const to = min(last, floor(t + halfWidth));
-      let sum = 0;
-      let weights = 0;
-      for (let k = from; k <= to; k++) {
-        const distance = t - k;
-        const position = (distance < 0 ? -distance : distance) * tableScale;
-        const index = position | 0;
-        const frac = position - index;
-        const w = kernel[index] + (kernel[index + 1] - kernel[index]) * frac;
-        sum += buffer[k] * w;
-        weights += w;
-      }
-      out[produced++] = weights !== 0 ? sum / weights : 0; // normalised: exact unity gain at DC
-      time += inputRate;
-    }
-    // Keep what the next outputs still need.
-    const keepFrom = max(0, min(buffer.length, floor(time / outputRate - halfWidth) - 1));
-    this.history = buffer.slice(keepFrom);
-    this.time = time - keepFrom * outputRate;
-    return produced === capacity ? out : out.subarray(0, produced);
+    return this.run(input).slice();
   }
 }
 
 /** One-shot resampling of a whole buffer (the tail within the filter's reach is left out). */
-export function resample(input: Float32Array, inputRate: number, outputRate: number, options?: ResamplerOptions): Float32Array {
-  return new Resampler(inputRate, outputRate, options).process(input);
+export function resample(input: Float32Array, inputRate: number, outputRate: number, options: ResamplerOptions = {}): Float32Array {
+  return createResampler(inputRate, outputRate, options.zeroCrossings, options.rolloff)(input).slice();
 }

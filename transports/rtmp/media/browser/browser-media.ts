@@ -1,19 +1,17 @@
 /**
  * Microphone and speaker for an RTMP call in a browser. The AudioContext runs at the device's native
- * rate (Firefox refuses a microphone in a context of another rate); capture is resampled to 8 kHz,
- * cut into 160-sample frames and μ-law encoded; far-end frames are decoded, resampled to the context
- * rate and queued in the playback worklet's jitter buffer. Echo cancellation stays on.
+ * rate (Firefox refuses a microphone in a context of another rate) and the worklets do all the signal
+ * work (`worklet-source.ts`): capture resamples to 8 kHz, encodes G.711 and posts 160-byte frames, which
+ * this thread hands to `send`; far-end frames go to the playback worklet, which decodes, resamples and
+ * plays them through its jitter buffer. Echo cancellation, noise suppression and AGC stay requested.
  */
-import { Resampler } from '../resampler';
-import { decodeG711ToFloat, encodeG711FromFloat, type G711Law } from '../g711';
+import type { G711Law } from '../g711';
 import type { CallMedia, CallMediaFactory } from '../../adapter/call-media';
-import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR, workletSource, type PlaybackProcessorOptions } from './worklet-source';
-
-const FRAME = 160;
-const RATE = 8000;
+import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR, workletSource, type CaptureProcessorOptions, type PlaybackProcessorOptions } from './worklet-source';
 
 export interface BrowserMediaOptions {
   getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /** default: `new AudioContext()`, at the device's rate */
   createContext?: () => AudioContext;
   /** where playback goes (default: the context's destination); tests tap it with an AnalyserNode */
   connectOutput?: (node: AudioNode, context: AudioContext) => void;
@@ -21,6 +19,13 @@ export interface BrowserMediaOptions {
   prefillFrames?: number;
   /** frames beyond which the oldest are dropped (default 8 = 160 ms) */
   maxFrames?: number;
+  /** the law of the frames `send` gets (default 'pcmu', what the adapter publishes) */
+  law?: G711Law;
+}
+
+export interface BrowserCallMedia extends CallMedia {
+  readonly context: AudioContext;
+  readonly playback: AudioWorkletNode;
 }
 
 /** The browser's CallMediaFactory: each call opens the microphone and its own AudioContext. */
@@ -28,110 +33,57 @@ export function browserMedia(options: BrowserMediaOptions = {}): CallMediaFactor
   return (send) => startBrowserMedia(send, options);
 }
 
-export async function startBrowserMedia(send: (pcmu: Uint8Array) => void, options: BrowserMediaOptions = {}): Promise<BrowserCallMedia> {
-  const getUserMedia = options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
-  const stream = await getUserMedia({
+export async function startBrowserMedia(send: (frame: Uint8Array) => void, options: BrowserMediaOptions = {}): Promise<BrowserCallMedia> {
+  const stream = await (options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c)))({
     audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
     video: false,
   });
-  let context: AudioContext | null = null;
+  let context: AudioContext | undefined;
   try {
     context = options.createContext ? options.createContext() : new AudioContext();
-    await loadWorklets(context);
-    const media = new BrowserCallMedia(context, stream, send, options);
+    const url = URL.createObjectURL(new Blob([workletSource()], { type: 'text/javascript' }));
+    try {
+      await context.audioWorklet.addModule(url);
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+    const alaw = options.law === 'pcma';
+    const capture = new AudioWorkletNode(context, CAPTURE_PROCESSOR, { channelCount: 1, processorOptions: { alaw } satisfies CaptureProcessorOptions });
+    const processorOptions: PlaybackProcessorOptions = { prefill: options.prefillFrames ?? 2, max: options.maxFrames ?? 8 };
+    const playback = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, outputChannelCount: [1], processorOptions });
+    const source = context.createMediaStreamSource(stream);
+    let muted = false;
+    // muted: frames of silence keep the far end's jitter buffer fed; the microphone stays open for unmute
+    capture.port.onmessage = ({ data }: MessageEvent<Uint8Array>) => send(muted ? data.fill(alaw ? 0xd5 : 0xff) : data);
+    // a worklet that reaches no destination may never be pulled; the capture's output is silence
+    source.connect(capture).connect(context.destination);
+    if (options.connectOutput) options.connectOutput(playback, context);
+    else playback.connect(context.destination);
     await context.resume().catch(() => undefined); // autoplay policy: resumes on the next gesture otherwise
-    return media;
+    const ctx = context;
+    return {
+      context,
+      playback,
+      play(law, frame) {
+        const copy = frame.slice(); // `frame` may be a view into a larger message: transfer a copy
+        playback.port.postMessage([law === 'pcma', copy], [copy.buffer]);
+      },
+      mute(on) {
+        muted = on;
+      },
+      // idempotent: no more frames, nodes and tracks released, context closed (a second close rejects)
+      stop() {
+        capture.port.onmessage = null;
+        source.disconnect();
+        capture.disconnect();
+        playback.disconnect();
+        for (const track of stream.getTracks()) track.stop();
+        ctx.close().catch(() => undefined);
+      },
+    };
   } catch (error) {
     for (const track of stream.getTracks()) track.stop();
-    void context?.close().catch(() => undefined);
+    context?.close().catch(() => undefined);
     throw error;
-  }
-}
-
-async function loadWorklets(context: AudioContext): Promise<void> {
-  const url = URL.createObjectURL(new Blob([workletSource()], { type: 'text/javascript' }));
-  try {
-    await context.audioWorklet.addModule(url);
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
-
-export class BrowserCallMedia implements CallMedia {
-  private muted = false;
-  private stopped = false;
-  private readonly source: MediaStreamAudioSourceNode;
-  private readonly capture: AudioWorkletNode;
-  readonly playback: AudioWorkletNode;
-  private readonly down: Resampler;
-  private readonly up: Resampler;
-  private readonly pending = new Float32Array(FRAME);
-  private filled = 0;
-  private readonly silence = new Uint8Array(FRAME).fill(0xff);
-  /** frames sent, for diagnostics */
-  framesSent = 0;
-
-  constructor(
-    readonly context: AudioContext,
-    private readonly stream: MediaStream,
-    private readonly send: (pcmu: Uint8Array) => void,
-    options: BrowserMediaOptions,
-  ) {
-    const rate = Math.round(context.sampleRate);
-    this.down = new Resampler(rate, RATE);
-    this.up = new Resampler(RATE, rate);
-    this.source = context.createMediaStreamSource(stream);
-    this.capture = new AudioWorkletNode(context, CAPTURE_PROCESSOR, { numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1 });
-    this.capture.port.onmessage = (e: MessageEvent<Float32Array>) => this.captured(e.data);
-    this.source.connect(this.capture);
-    // a worklet that reaches no destination may never be pulled; its output is silence
-    this.capture.connect(context.destination);
-    const processorOptions: PlaybackProcessorOptions = {
-      frameSamples: Math.round(rate / 50),
-      prefillFrames: options.prefillFrames ?? 2,
-      maxFrames: options.maxFrames ?? 8,
-    };
-    this.playback = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1], processorOptions });
-    if (options.connectOutput) options.connectOutput(this.playback, context);
-    else this.playback.connect(context.destination);
-  }
-
-  play(law: G711Law, frame: Uint8Array): void {
-    if (this.stopped) return;
-    const samples = this.up.process(decodeG711ToFloat(law, frame));
-    if (samples.length > 0) this.playback.port.postMessage(samples, [samples.buffer]);
-  }
-
-  mute(muted: boolean): void {
-    this.muted = muted;
-  }
-
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.capture.port.onmessage = null;
-    this.source.disconnect();
-    this.capture.disconnect();
-    this.playback.disconnect();
-    for (const track of this.stream.getTracks()) track.stop();
-    void this.context.close().catch(() => undefined);
-  }
-
-  /** native-rate samples from the worklet → 8 kHz → 160-sample PCMU frames */
-  private captured(block: Float32Array): void {
-    if (this.stopped) return;
-    const samples = this.down.process(block);
-    for (let i = 0; i < samples.length; ) {
-      const n = Math.min(FRAME - this.filled, samples.length - i);
-      this.pending.set(samples.subarray(i, i + n), this.filled);
-      this.filled += n;
-      i += n;
-      if (this.filled === FRAME) {
-        this.filled = 0;
-        this.framesSent++;
-        // muted: silence keeps the far end's jitter buffer fed; the microphone stays open for unmute
-        this.send(this.muted ? this.silence.slice() : encodeG711FromFloat('pcmu', this.pending));
-      }
-    }
   }
 }

@@ -1,4 +1,5 @@
 // Browser-only: microphone and speaker for the RTMP transport (AudioWorklet, getUserMedia).
-export { browserMedia, startBrowserMedia, BrowserCallMedia } from './browser-media';
-export type { BrowserMediaOptions } from './browser-media';
-export { JitterBuffer } from './jitter-buffer';
+export { browserMedia, startBrowserMedia } from './browser-media';
+export type { BrowserCallMedia, BrowserMediaOptions } from './browser-media';
+export { jitterBuffer } from './jitter-buffer';
+export type { JitterBuffer } from './jitter-buffer';

@@ -1,90 +1,54 @@
 /**
- * The playback jitter buffer, in samples at the output rate. TCP loses nothing but bursts after stalls
- * (RTMPT polls, retransmits, a busy main thread), so: wait for `prefillFrames` before playing, drop the
- * oldest audio beyond `maxFrames` (latency must not grow), and on underrun fade the last quantum out
- * over one frame instead of clicking to silence, then prefill again.
+ * The playback jitter buffer: a ring of samples at the output rate. TCP loses nothing but bursts after
+ * stalls (RTMPT polls, retransmits, a busy main thread), so: wait for `prefillFrames` before playing,
+ * drop the oldest audio beyond `maxFrames` (latency must not grow), and on underrun repeat the last
+ * `out.length` samples played, halving the level each time, for at most one frame (no click to silence),
+ * then prefill again.
  *
- * The class runs inside the playback AudioWorklet, embedded there as source text
- * (`String(JitterBuffer)`): it must reference nothing outside itself but JavaScript globals.
+ * It runs inside the playback AudioWorklet as text (`worklet-source.ts` embeds `String(jitterBuffer)`):
+ * it must reference nothing but its arguments and JavaScript globals. Needs prefillFrames < maxFrames.
  */
-export class JitterBuffer {
-  private chunks: Float32Array[] = [];
-  /** read position in chunks[0] */
-  private offset = 0;
-  private queued = 0;
-  private playing = false;
-  private last: Float32Array = new Float32Array(0);
-  private concealed = 0;
-  /** counters for diagnostics and tests */
-  dropped = 0;
-  underruns = 0;
-
-  constructor(
-    private readonly frameSamples: number,
-    private readonly prefillFrames: number = 2,
-    private readonly maxFrames: number = 8,
-  ) {}
-
-  get bufferedSamples(): number {
-    return this.queued;
-  }
-
-  push(chunk: Float32Array): void {
-    if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.queued += chunk.length;
-    const limit = this.maxFrames * this.frameSamples;
-    while (this.queued > limit && this.chunks.length > 1) {
-      const oldest = this.chunks.shift() as Float32Array;
-      const left = oldest.length - this.offset;
-      this.queued -= left;
-      this.dropped += left;
-      this.offset = 0;
-    }
-  }
-
+export interface JitterBuffer {
+  /** copies the samples in (the caller may reuse the array) */
+  push(samples: Float32Array): void;
   /** fills `out` completely: audio, concealment or silence */
-  pull(out: Float32Array): void {
-    if (!this.playing && this.queued >= this.prefillFrames * this.frameSamples) {
-      this.playing = true;
-      this.concealed = 0;
-    }
-    let written = 0;
-    if (this.playing) {
-      while (written < out.length && this.chunks.length > 0) {
-        const head = this.chunks[0];
-        const n = Math.min(out.length - written, head.length - this.offset);
-        out.set(head.subarray(this.offset, this.offset + n), written);
-        written += n;
-        this.offset += n;
-        this.queued -= n;
-        if (this.offset === head.length) {
-          this.chunks.shift();
-          this.offset = 0;
+  pull(out: Float32Array): void;
+  /** counters for diagnostics and tests: [samples buffered, samples dropped, underruns] */
+  stats(): [number, number, number];
+}
+
+export function jitterBuffer(frameSamples: number, prefillFrames = 2, maxFrames = 8): JitterBuffer {
+  const size = maxFrames * frameSamples;
+  const ring = new Float32Array(size);
+  let read = 0;
+  let queued = 0;
+  let playing = false;
+  let concealed = 0;
+  let dropped = 0;
+  let underruns = 0;
+  return {
+    push(samples) {
+      for (let i = 0; i < samples.length; i++) {
+        ring[(read + queued) % size] = samples[i];
+        if (queued < size) queued++;
+        else (read = (read + 1) % size), dropped++;
+      }
+    },
+    pull(out) {
+      const n = out.length;
+      if (!playing && queued >= prefillFrames * frameSamples) (playing = true), (concealed = 0);
+      for (let i = 0; i < n; i++) {
+        if (playing && queued) {
+          out[i] = ring[read];
+          read = (read + 1) % size;
+          queued--;
+        } else {
+          if (playing) (playing = false), underruns++;
+          // the ring still holds what was played last: nothing is queued over it while concealing
+          out[i] = concealed < frameSamples ? ring[(read - n + (concealed % n) + size) % size] * 0.5 ** (1 + Math.floor(concealed++ / n)) : 0;
         }
       }
-      if (written === out.length) {
-        if (this.last.length !== out.length) this.last = new Float32Array(out.length);
-        this.last.set(out);
-        return;
-      }
-      this.playing = false;
-      this.underruns++;
-    }
-    this.conceal(out, written);
-  }
-
-  /** repeats the last full quantum, halving its level each time, for at most one frame */
-  private conceal(out: Float32Array, from: number): void {
-    const n = this.last.length;
-    for (let i = from; i < out.length; i++) {
-      if (n === 0 || this.concealed >= this.frameSamples) {
-        out[i] = 0;
-        continue;
-      }
-      const gain = Math.pow(0.5, 1 + Math.floor(this.concealed / n));
-      out[i] = this.last[this.concealed % n] * gain;
-      this.concealed++;
-    }
-  }
+    },
+    stats: () => [queued, dropped, underruns],
+  };
 }

@@ -1,59 +1,101 @@
 /**
  * The two AudioWorklet processors as one source string, loaded from a Blob URL so that `dist/kazoo.js`
- * stays a single script. They stay small: capture hands the microphone's samples (native rate) to the
- * main thread, playback plays what the jitter buffer holds. Resampling and G.711 run on the main thread
- * with the project's tested `Resampler` and `g711` (a worklet cannot import modules from a one-file
- * bundle, and minified code cannot be re-serialised safely); only the self-contained JitterBuffer class
- * is embedded as text.
+ * stays a single script. The string is built from real, type-checked functions with `String(fn)`: the
+ * `worklet` function below and the codec, resampler and jitter buffer it is handed. Node's tests run the
+ * very same functions (and this very string, in `worklet-source.test.ts`). A worklet cannot import from a
+ * one-file bundle, so each of these functions references nothing but its arguments and JavaScript or
+ * AudioWorklet globals: minifiers rename module-level names, never those.
+ *
+ * - capture (`kazoo-rtmp-capture`): the microphone at the context's own rate → low-pass and resample to
+ *   8 kHz → G.711 (μ-law, or A-law with `processorOptions.alaw`) → 160-byte frames (20 ms), each posted
+ *   to the main thread with its buffer transferred.
+ * - playback (`kazoo-rtmp-playback`): messages `[alaw, bytes]` (any length, buffer transferred) → decode
+ *   → resample 8 kHz → context rate → jitter buffer → output (one channel).
  */
-import { JitterBuffer } from './jitter-buffer';
+import { g711ToLinear, linearToG711 } from '../g711';
+import { createResampler } from '../resampler';
+import { jitterBuffer } from './jitter-buffer';
 
 export const CAPTURE_PROCESSOR = 'kazoo-rtmp-capture';
 export const PLAYBACK_PROCESSOR = 'kazoo-rtmp-playback';
-/** samples per message from the capture worklet: 4 render quanta (10.7 ms at 48 kHz) */
-export const CAPTURE_BLOCK = 512;
+
+export interface CaptureProcessorOptions {
+  alaw?: boolean;
+}
 
 export interface PlaybackProcessorOptions {
-  frameSamples: number;
-  prefillFrames: number;
-  maxFrames: number;
+  /** frames (20 ms) buffered before playback starts */
+  prefill: number;
+  /** frames beyond which the oldest audio is dropped */
+  max: number;
 }
 
-export function workletSource(): string {
-  return `
-const JitterBuffer = (${String(JitterBuffer)});
-class KazooCapture extends AudioWorkletProcessor {
-  constructor() { super(); this.block = new Float32Array(${CAPTURE_BLOCK}); this.n = 0; }
-  process(inputs) {
-    const ch = inputs[0] && inputs[0][0];
-    if (!ch) return true;
-    for (let i = 0; i < ch.length; i++) {
-      this.block[this.n++] = ch[i];
-      if (this.n === this.block.length) {
-        this.port.postMessage(this.block, [this.block.buffer]);
-        this.block = new Float32Array(${CAPTURE_BLOCK});
-        this.n = 0;
-      }
+// The AudioWorkletGlobalScope (lib "AudioWorklet" cannot be mixed with "DOM"): types only, no code.
+declare const sampleRate: number;
+declare class AudioWorkletProcessor {
+  readonly port: MessagePort;
+}
+declare function registerProcessor(name: string, processor: new (options: AudioWorkletNodeOptions) => AudioWorkletProcessor): void;
+
+type Process = (inputs: Float32Array[][], outputs: Float32Array[][]) => boolean;
+
+/** Runs once in the AudioWorkletGlobalScope (as text): registers both processors. */
+export function worklet(resampler: typeof createResampler, encode: typeof linearToG711, decode: typeof g711ToLinear, buffer: typeof jitterBuffer): void {
+  const rate = Math.round(sampleRate);
+  // each processor keeps its state in a closure: only `p` and the worklet API are properties
+  class Processor extends AudioWorkletProcessor {
+    p!: Process;
+    process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
+      return this.p(inputs, outputs);
     }
-    return true;
   }
+  registerProcessor(
+    'kazoo-rtmp-capture',
+    class extends Processor {
+      constructor(options: AudioWorkletNodeOptions) {
+        super();
+        const alaw = (options.processorOptions as CaptureProcessorOptions | undefined)?.alaw;
+        const down = resampler(rate, 8000);
+        let frame = new Uint8Array(160);
+        let n = 0;
+        this.p = ([input]) => {
+          if (input[0]) {
+            for (const sample of down(input[0])) {
+              frame[n++] = encode(sample * 32768, alaw);
+              if (n === 160) {
+                this.port.postMessage(frame, [frame.buffer]);
+                frame = new Uint8Array(160);
+                n = 0;
+              }
+            }
+          }
+          return true;
+        };
+      }
+    },
+  );
+  registerProcessor(
+    'kazoo-rtmp-playback',
+    class extends Processor {
+      constructor(options: AudioWorkletNodeOptions) {
+        super();
+        const { prefill, max } = options.processorOptions as PlaybackProcessorOptions;
+        const up = resampler(8000, rate);
+        const queue = buffer((rate / 50) | 0, prefill, max);
+        let samples = new Float32Array(160);
+        this.port.onmessage = ({ data: [alaw, bytes] }: MessageEvent<[boolean, Uint8Array]>) => {
+          if (samples.length !== bytes.length) samples = new Float32Array(bytes.length);
+          for (let i = 0; i < bytes.length; i++) samples[i] = decode(bytes[i], alaw) / 32768;
+          queue.push(up(samples));
+        };
+        this.p = (_, [output]) => {
+          queue.pull(output[0]);
+          return true;
+        };
+      }
+    },
+  );
 }
-class KazooPlayback extends AudioWorkletProcessor {
-  constructor(options) {
-    super();
-    const o = options.processorOptions;
-    this.jb = new JitterBuffer(o.frameSamples, o.prefillFrames, o.maxFrames);
-    this.port.onmessage = (e) => this.jb.push(e.data);
-  }
-  process(inputs, outputs) {
-    const out = outputs[0];
-    if (!out || !out[0]) return true;
-    this.jb.pull(out[0]);
-    for (let c = 1; c < out.length; c++) out[c].set(out[0]);
-    return true;
-  }
-}
-registerProcessor('${CAPTURE_PROCESSOR}', KazooCapture);
-registerProcessor('${PLAYBACK_PROCESSOR}', KazooPlayback);
-`;
-}
+
+/** The worklet module's text: `worklet` called with the codec, resampler and jitter buffer. */
+export const workletSource = (): string => `(${worklet})(${createResampler},${linearToG711},${g711ToLinear},${jitterBuffer})`;
