@@ -9,7 +9,7 @@ import type { CallEnd, RemoteParty, TransportCall, TransportCallEvents } from '.
 import type { AmfValue } from '../protocol/amf-values';
 import type { CallReply } from '../protocol/transactions';
 import type { Logger } from '../../../src/util/logger';
-import { parseStatusText } from './sip-text';
+import { parseRemoteParty, parseStatusText } from './sip-text';
 import { CallAudio, type AudioLine } from './call-audio';
 
 /** What a call needs of its connection. */
@@ -32,7 +32,10 @@ type Phase = 'ringing' | 'early' | 'answered' | 'ended';
 
 export class RtmpCall extends EventEmitter<TransportCallEvents> implements TransportCall {
   private phase: Phase = 'ringing';
-  private readonly audio: CallAudio;
+  private audio: CallAudio;
+  /** the far end transferred us and the gateway follows: the call that continues this one for the engine */
+  private successor: RtmpCall | null = null;
+  private successorAnswered = false;
 
   constructor(
     readonly direction: 'incoming' | 'outgoing',
@@ -67,6 +70,9 @@ export class RtmpCall extends EventEmitter<TransportCallEvents> implements Trans
 
   hangup(): void {
     if (this.phase === 'ended') return;
+    // transferred: the engine hangs this one up once the successor is up (nothing to send: the gateway
+    // already left the old dialog); before that, hanging up is the successor's
+    if (this.successor) return this.successorAnswered ? undefined : this.successor.hangup();
     // siprtmp's bye does nothing for a ringing incoming call: that one is declined
     if (this.direction === 'incoming' && this.phase === 'ringing') return this.reject(486, 'Busy Here');
     this.line.send('bye');
@@ -110,8 +116,38 @@ export class RtmpCall extends EventEmitter<TransportCallEvents> implements Trans
 
   // ---- gateway callbacks, routed here by the transport ----
 
+  /**
+   * Our gateway's `referred(target, referredBy)`: the far end transferred us and the gateway is calling
+   * `target` (a gateway that does not send it: the call just goes on). The engine follows with a new
+   * call, which the gateway's `transferred` answers and its `referFailed` resumes (the old call goes on).
+   */
+  onReferred(target: unknown): void {
+    if (this.successor) return this.successor.onReferred(target);
+    if (this.phase !== 'answered' || typeof target !== 'string') return;
+    const next = new RtmpCall('outgoing', parseRemoteParty(target), this.line);
+    next.audio = this.audio; // the streams stay up: the gateway moves the audio
+    this.successor = next;
+    next.once('accepted', () => (this.successorAnswered = true));
+    next.once('ended', (end) => this.end(end)); // unreported (the engine reports the successor), but the transport forgets this call
+    this.emit('referred', { target, follow: () => next });
+  }
+
+  /** `transferred(target, codec)`: the transfer target answered */
+  onTransferred(): void {
+    if (this.successor) return this.successor.onTransferred();
+    if (this.phase === 'ringing' && this.direction === 'outgoing') this.onAccepted(['pcmu', null]);
+  }
+
+  /** `referFailed(status)`: the target did not answer; the gateway keeps the old call (or says `byed`) */
+  onReferFailed(text: unknown): void {
+    if (this.successor) return this.successor.onReferFailed(text);
+    this.line.logger.warn(`RTMP transfer by the far end failed: ${String(text)}`);
+    if (this.phase === 'ringing' && this.direction === 'outgoing') this.onAccepted(['pcmu', null]);
+  }
+
   /** `accepted()` without arguments before the answer is the fork's early media (183 with SDP) */
   onAccepted(args: readonly AmfValue[]): void {
+    if (this.successor) return this.successor.onAccepted(args);
     if (this.phase === 'ended' || this.phase === 'answered') return;
     this.audio.start((message) => this.fail(message));
     if (this.direction === 'outgoing' && args.length === 0 && this.phase === 'ringing') {
@@ -123,24 +159,28 @@ export class RtmpCall extends EventEmitter<TransportCallEvents> implements Trans
   }
 
   onRejected(text: unknown): void {
+    if (this.successor) return this.successor.onRejected(text);
     if (this.phase === 'answered' || this.phase === 'ended') return;
     const status = parseStatusText(text);
     this.end({ answered: false, originator: 'remote', code: status.code, reason: status.reason || 'Rejected', event: 'rejected' });
   }
 
   onCancelled(): void {
+    if (this.successor) return this.successor.onCancelled();
     if (this.phase === 'answered' || this.phase === 'ended') return;
     this.end({ answered: false, originator: 'remote', code: 487, reason: 'Originator Cancel', event: 'cancelled' });
   }
 
   /** remote BYE, or (unanswered) a failed accept: siprtmp says `byed` for both */
   onByed(): void {
+    if (this.successor) return this.successor.onByed();
     if (this.phase === 'answered') this.end({ answered: true, originator: 'remote', reason: 'BYE', event: 'bye' });
     else this.end({ answered: false, originator: 'remote', reason: 'the gateway ended the call', event: 'failed' });
   }
 
   /** the connection to the gateway is gone, and with it the SIP call */
   onConnectionLost(): void {
+    if (this.successor) return this.successor.onConnectionLost();
     const answered = this.phase === 'answered';
     this.end({ answered, originator: 'system', reason: 'connection to the RTMP gateway lost', event: answered ? 'bye' : 'failed' });
   }

@@ -263,6 +263,54 @@ describe('transfer', () => {
   });
 });
 
+describe('transferred by the far end (our gateway: referred / transferred / referFailed)', () => {
+  async function answered(): Promise<Log> {
+    const log = await registered();
+    k.connect('2000');
+    await stand.nextCommand('invite');
+    stand.invoke('accepted', 'pcmu', null);
+    await until('onAccepted', () => log.events.includes('accepted'));
+    return log;
+  }
+
+  test('referred → onTransfer + transfer_notification; transferred → the call goes on with the target; one onHangup at the end', async () => {
+    const log = await answered();
+    stand.invoke('referred', 'sip:3000@lab.test', 'sip:2000@lab.test');
+    await until('onTransfer', () => log.events.includes('transfer'));
+    expect(log.notes.at(-1)).toMatchObject({ key: 'transfer_notification', source: { protocol: 'rtmp', target: 'sip:3000@lab.test' } });
+    stand.invoke('transferred', 'sip:3000@lab.test', 'pcmu');
+    await settle();
+    // as on WebRTC: onTransfer + transfer_notification, then the new call's callbacks; the old leg ends silently
+    expect(log.events).toEqual(['connected', 'accepted', 'transfer', 'notified:transfer_notification', 'accepted']);
+    expect(stand.commands.map((c) => c.name)).not.toContain('bye');
+    k.hangup();
+    await stand.nextCommand('bye');
+    await until('onHangup', () => log.events.includes('hangup'));
+    await settle();
+    expect(log.events.filter((e) => e === 'hangup')).toHaveLength(1);
+  });
+
+  test('referFailed: the call with the first party goes on; byed ends it once', async () => {
+    const log = await answered();
+    stand.invoke('referred', 'sip:3000@lab.test', 'sip:2000@lab.test');
+    await until('onTransfer', () => log.events.includes('transfer'));
+    stand.invoke('referFailed', '486 Busy Here');
+    await settle();
+    expect(log.events).not.toContain('hangup');
+    stand.invoke('byed');
+    await until('onHangup', () => log.events.includes('hangup'));
+    await settle();
+    expect(log.events.filter((e) => e === 'hangup')).toHaveLength(1);
+  });
+
+  test('from a gateway without these callbacks nothing changes: the call goes on', async () => {
+    const log = await answered();
+    stand.invoke('someFutureCallback', 'x');
+    await settle();
+    expect(log.events).toEqual(['connected', 'accepted']);
+  });
+});
+
 describe('notifications through notified(contentType, body)', () => {
   test('voicemail and registration overwrite', async () => {
     const log = await registered();

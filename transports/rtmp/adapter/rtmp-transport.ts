@@ -229,6 +229,16 @@ export class RtmpTransport extends EventEmitter<TransportEvents> implements Tran
       case 'byed':
         call?.onByed();
         return;
+      // our gateway only: the far end transferred this user (gateway/README.md)
+      case 'referred':
+        call?.onReferred(args[0]);
+        return;
+      case 'transferred':
+        call?.onTransferred();
+        return;
+      case 'referFailed':
+        call?.onReferFailed(args[0]);
+        return;
       case 'ringing':
       case 'holded':
       default:

@@ -7,7 +7,7 @@ import { answerChallenge, DigestSecret, parseChallenge } from './digest-client';
 import { Dialog } from './dialog';
 import type { MediaLeg, MediaOfferOptions } from './media-leg';
 import { nameAddr, uriOf } from './addressing';
-import { createRequest, createResponse, SipRequest, SipResponse, token } from './sip-imports';
+import { createRequest, createResponse, newBranch, setHeaderParam, SipRequest, SipResponse, token } from './sip-imports';
 import { HostPort, SipUa, retryWith } from './sip-ua';
 import type { AudioCodec } from './sdp';
 
@@ -37,10 +37,15 @@ export type CallState = 'calling' | 'incoming' | 'confirmed' | 'ended';
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, OPTIONS, INFO';
 const SDP = 'application/sdp';
+/** digits waiting for their INFO (the RTP leg queues its own, as many) */
+const MAX_QUEUED_INFO_DIGITS = 32;
+/** Final answers that refuse our offer for its SDP: the `auto` profile tries the other profile once. */
+const SDP_REFUSALS = new Set([488, 415, 606]);
 
 export class Call {
   state: CallState;
   private dialog: Dialog | null = null;
+  private readonly infoDigits: string[] = [];
   private invite: SipRequest | null = null;
   private inviteDest: HostPort;
   private cancelWanted = false;
@@ -67,13 +72,13 @@ export class Call {
   }
 
   /** Sends the INVITE once the media leg has its offer (ICE gathering may take a moment); events follow. */
-  static outbound(ctx: CallContext, media: MediaLeg, target: string, options: MediaOfferOptions, dest: HostPort): Call {
+  static outbound(ctx: CallContext, media: MediaLeg, target: string, options: MediaOfferOptions, dest: HostPort, headers: ReadonlyArray<[string, string]> = []): Call {
     const call = new Call(ctx, media, 'outbound', target, ctx.aor, options, dest);
-    void call.start(target, options);
+    void call.start(target, options, headers);
     return call;
   }
 
-  private async start(target: string, options: MediaOfferOptions): Promise<void> {
+  private async start(target: string, options: MediaOfferOptions, extraHeaders: ReadonlyArray<[string, string]>): Promise<void> {
     const ctx = this.ctx;
     let offer: string;
     try {
@@ -99,7 +104,7 @@ export class Call {
       to: `<${target}>`,
       callId: `kzgw-${token(12)}`,
       cseq: 1,
-      headers: [['Contact', `<${ctx.contact}>`], ['Allow', ALLOW], ['Content-Type', SDP]],
+      headers: [['Contact', `<${ctx.contact}>`], ['Allow', ALLOW], ...extraHeaders, ['Content-Type', SDP]],
       body: offer,
     });
     await this.runInvite(invite);
@@ -194,6 +199,26 @@ export class Call {
   }
 
   /**
+   * RFC 3515 §2.4.4 progress of a REFER we accepted (we are the transferee): a NOTIFY in this dialog with
+   * the transfer target's status line as message/sipfrag; `final` ends the implicit subscription.
+   */
+  notifyRefer(refer: SipRequest, status: string, final: boolean): void {
+    const dialog = this.dialog;
+    if (!dialog || this.state !== 'confirmed') return;
+    const notify = dialog.request('NOTIFY', this.ctx.ua.viaBase, this.ctx.contact, [
+      ['Event', `refer;id=${refer.core.cseq}`],
+      ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
+      ['Content-Type', 'message/sipfrag;version=2.0'],
+    ], `SIP/2.0 ${status}\r\n`);
+    void this.ctx.ua.request(notify, dialog.nextHop(this.ctx.server));
+  }
+
+  /** Answers a request of this dialog (the session answers REFERs itself). */
+  respond(request: SipRequest, status: number, reason?: string): void {
+    this.ctx.ua.respond(request, this.response(request, status, reason));
+  }
+
+  /**
    * RFC 4733 in the media when the leg can; otherwise SIP INFO (application/dtmf-relay), which JsSIP and
    * most PBXs understand — the WebRTC leg cannot send telephone-event (werift rewrites every packet's
    * payload type to the negotiated codec).
@@ -201,11 +226,29 @@ export class Call {
   sendDtmf(digit: string): boolean {
     if (this.state !== 'confirmed') return false;
     if (this.media.sendDtmf(digit)) return true;
-    if (!this.dialog) return false;
+    if (!this.dialog || this.infoDigits.length >= MAX_QUEUED_INFO_DIGITS) return false;
+    this.infoDigits.push(digit);
+    if (this.infoDigits.length === 1) this.sendNextInfo();
+    return true;
+  }
+
+  /**
+   * One INFO at a time: sent back to back they race through the proxy (UDP, several workers) and arrive
+   * out of order — a strict UA answers the late lower CSeq 500, a lenient one plays the digits shuffled.
+   */
+  private sendNextInfo(): void {
+    const digit = this.infoDigits[0];
+    if (digit === undefined || !this.dialog || this.state !== 'confirmed') {
+      this.infoDigits.length = 0;
+      return;
+    }
     const info = this.dialog.request('INFO', this.ctx.ua.viaBase, this.ctx.contact, [['Content-Type', 'application/dtmf-relay']],
       `Signal=${digit}\r\nDuration=160\r\n`);
-    void this.ctx.ua.request(info, this.dialog.nextHop(this.ctx.server));
-    return true;
+    const next = () => {
+      this.infoDigits.shift();
+      this.sendNextInfo();
+    };
+    this.ctx.ua.request(info, this.dialog.nextHop(this.ctx.server)).then(next, next);
   }
 
   /** A request that `owns()` said is ours. */
@@ -259,7 +302,9 @@ export class Call {
 
   private async runInvite(first: SipRequest): Promise<void> {
     let invite = first;
-    for (let attempt = 0; ; attempt++) {
+    let challenges = 0;
+    let reoffered = false;
+    for (let attempt = 0; attempt < 8; attempt++) {
       this.invite = invite;
       const sent = invite;
       const response = await this.ctx.ua.request(invite, this.inviteDest, {
@@ -270,10 +315,23 @@ export class Call {
         if (response.status < 300) this.ackAndBye(response, sent);
         return;
       }
-      if ((response.status === 401 || response.status === 407) && attempt < 2 && this.ctx.secret && !this.cancelWanted) {
+      if ((response.status === 401 || response.status === 407) && challenges < 2 && this.ctx.secret && !this.cancelWanted) {
         const challenge = parseChallenge(response.get(response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate') ?? '');
         if (challenge) {
+          challenges++;
           invite = retryWith(invite, response.status === 401 ? 'Authorization' : 'Proxy-Authorization', answerChallenge(challenge, this.ctx.secret, 'INVITE', invite.uri));
+          this.provisionalSeen = false;
+          continue;
+        }
+      }
+      if (SDP_REFUSALS.has(response.status) && !reoffered && !this.cancelWanted && this.media.switchProfile) {
+        // The `auto` profile: the same call once more in the other profile. The client is told only
+        // the outcome of this second INVITE (its ringing, accepted or rejected).
+        reoffered = true;
+        const next = await this.reoffer(sent, response);
+        if ((this.state as CallState) === 'ended') return;
+        if (next && !this.cancelWanted) {
+          invite = next;
           this.provisionalSeen = false;
           continue;
         }
@@ -281,6 +339,32 @@ export class Call {
       await this.onFinal(sent, response);
       return;
     }
+    // unreachable (at most 2 challenges and 1 new offer), but never leave a call hanging
+    this.end();
+    if (!this.cancelWanted) this.ctx.events.rejected('500 Too many attempts');
+  }
+
+  /**
+   * The INVITE again with an offer in the other profile: same Call-ID, From tag and credentials, CSeq + 1,
+   * a new branch (RFC 3261 §8.1.3.5 as for a challenge); null when the media leg has no other profile.
+   */
+  private async reoffer(invite: SipRequest, refusal: SipResponse): Promise<SipRequest | null> {
+    let offer: string;
+    try {
+      if (!(await this.media.switchProfile!())) return null;
+      offer = await this.media.createOffer(this.offerOptions);
+    } catch (error) {
+      this.ctx.log(`no offer in the other profile: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+    this.ctx.log(`${refusal.status} ${refusal.reason} to our offer: INVITE again in the other media profile`);
+    const next = invite.clone();
+    const cseq = invite.core.cseq + 1;
+    next.set('Via', setHeaderParam(invite.get('via') ?? '', 'branch', newBranch()));
+    next.set('CSeq', `${cseq} INVITE`);
+    next.core.cseq = cseq;
+    next.body = Buffer.from(offer, 'utf8');
+    return next;
   }
 
   private onProvisional(invite: SipRequest, response: SipResponse): void {

@@ -13,9 +13,10 @@ Usage: kazoo-rtmp-gateway [flags]
   --ws-path PATH           WebSocket tunnel path (default /rtmp)
   --sip-server HOST:PORT   SIP server, UDP (default 127.0.0.1:5060); every REGISTER and call goes there
   --sip-address ADDR       address for the gateway's SIP and RTP sockets, also put in SDP (default 127.0.0.1)
-  --media-profile P        SDP of outgoing calls: rtp (RTP/AVP, for a PBX or rtpengine; default), webrtc or
-                           auto (ICE + DTLS-SRTP, for browsers behind a signalling-only server); incoming
-                           calls are answered in the profile they were offered in
+  --media-profile P        SDP of outgoing calls: rtp (RTP/AVP, for a PBX or rtpengine; default), webrtc
+                           (ICE + DTLS-SRTP, for browsers behind a signalling-only server) or auto (ICE +
+                           DTLS-SRTP, and once more in RTP/AVP when the far end answers 488/415/606);
+                           incoming calls are answered in the profile they were offered in
   --max-sessions N         concurrent RTMP connections (default 1000)
   --max-calls-per-session N  calls one connection may make or take (default 1000)
   --allow-unregistered     accept an empty password as outbound-only without REGISTER (default: refuse)
@@ -27,6 +28,15 @@ Usage: kazoo-rtmp-gateway [flags]
 
 Clients connect to rtmp://HOST/sip/<user>@<realm> with (authName, password, displayName, rate);
 the connect is accepted only after the SIP REGISTER with those credentials succeeded.
+
+Transfers by the far end (incoming REFER): the gateway follows them (202, NOTIFY sipfrag progress, an
+INVITE to the Refer-To target with Referred-By, BYE of the old call once the target answered) and tells
+the client with three callbacks siprtmp did not have (older clients ignore unknown callbacks: for them
+the call simply continues, with the new party):
+  referred(target, referredBy)   the REFER was accepted; the client stays on the old call meanwhile
+  transferred(target, codec)     the target answered; the client's audio now goes to it
+  referFailed(status)            the target did not answer ("486 Busy Here"); the old call goes on,
+                                 or byed follows when the transferor had already hung up
 `;
 
 export type CliParse = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: RtmpGatewayOptions } | { readonly kind: 'error'; readonly message: string };

@@ -9,12 +9,12 @@ import type { ByteDuplex } from '../protocol/duplex';
 import type { ConnectDecision, ConnectRequest } from '../protocol/rtmp-server-session';
 import type { IncomingCommand } from '../protocol/connection-core';
 import { audioTagByte } from '../protocol/audio-tag';
-import { aorFromApp, isIpv4, nameAddr, normaliseTarget } from './addressing';
+import { aorFromApp, isIpv4, nameAddr, normaliseTarget, uriOf } from './addressing';
 import { Call, CallContext, CallEvents } from './call';
 import type { ResolvedGatewayOptions } from './options';
 import { Registration } from './registration';
 import { names, statusLine, text } from './rpc-args';
-import { GatewayRtmpSession } from './rtmp-session';
+import { RtmpServerSession } from '../protocol/rtmp-server-session';
 import { codecsFromNames } from './sdp';
 import { createResponse, parseUri, SipRequest } from './sip-imports';
 import { HostPort, SipUa } from './sip-ua';
@@ -26,17 +26,27 @@ export interface SessionHost {
   release(session: GatewaySession): void;
 }
 
+/** A REFER we follow: the call to its target, until it answers (then it is the session's call). */
+interface PendingTransfer {
+  readonly refer: SipRequest;
+  /** The call that received the REFER. */
+  readonly old: Call;
+  readonly call: Call;
+  readonly target: string;
+}
+
 /** Largest G.711 payload taken from a client per message (60 ms); larger audio messages are dropped. */
 const MAX_FRAME_BYTES = 480;
 let nextId = 1;
 
 export class GatewaySession {
   readonly id = nextId++;
-  readonly rtmp: GatewayRtmpSession;
+  readonly rtmp: RtmpServerSession;
   aor = '';
   private ua: SipUa | null = null;
   private registration: Registration | null = null;
   private call: Call | null = null;
+  private transfer: PendingTransfer | null = null;
   private callsMade = 0;
   private closed = false;
   private readonly startedAt = Date.now();
@@ -51,7 +61,7 @@ export class GatewaySession {
     private readonly host: SessionHost,
   ) {
     const { options } = host;
-    this.rtmp = new GatewayRtmpSession(duplex, {
+    this.rtmp = new RtmpServerSession(duplex, {
       onConnect: (request) => this.onConnect(request),
       onCommand: (command) => this.onCommand(command),
       connectTimeoutMs: options.connectTimeoutMs,
@@ -67,14 +77,22 @@ export class GatewaySession {
     this.rtmp.on('close', () => void this.close());
   }
 
+  /**
+   * An outgoing call between the client's `invite` and its INVITE (its media leg is being made): a `bye`
+   * in that window must still stop it, or the far end rings with nobody behind it.
+   */
+  private placing: { hungUp: boolean } | null = null;
+
   get inCall(): boolean {
-    return this.call !== null && this.call.state !== 'ended';
+    return (this.call !== null && this.call.state !== 'ended') || this.transfer !== null || this.placing !== null;
   }
 
   /** Ends everything: call, registration (un-REGISTER), socket. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.transfer?.call.terminate();
+    this.transfer = null;
     this.call?.terminate();
     this.call = null;
     this.rtmp.close();
@@ -144,7 +162,7 @@ export class GatewaySession {
 
   /** siprtmp fork order: `unauthorized('NNN text')` first, then the connect is rejected. */
   private refuse(status: string): ConnectDecision {
-    this.rtmp.invokeEarly('unauthorized', status);
+    this.rtmp.invoke('unauthorized', status); // allowed while the connect is being decided, as siprtmp does
     return { accept: false, description: status };
   }
 
@@ -172,6 +190,18 @@ export class GatewaySession {
         return;
       }
       case 'bye':
+        if (this.placing) {
+          this.placing.hungUp = true;
+          return;
+        }
+        if (this.transfer) {
+          // hung up while a transfer target rings: CANCEL it, and leave the old call if it is still up
+          const { call, old } = this.transfer;
+          this.transfer = null;
+          call.hangup();
+          old.hangup();
+          return;
+        }
         if (this.call?.direction === 'outbound' || this.call?.state === 'confirmed') this.call.hangup();
         return;
       case 'sendDTMF': {
@@ -210,13 +240,17 @@ export class GatewaySession {
       return;
     }
     let media;
+    const placing = (this.placing = { hungUp: false });
     try {
       media = await options.mediaLegFactory();
     } catch {
       this.rtmp.invoke('rejected', 'Internal server error');
       return;
+    } finally {
+      this.placing = null;
     }
-    if (this.closed || this.inCall) {
+    // hung up already: the client reported its end itself (siprtmp's bye before an answer is a cancel)
+    if (this.closed || this.inCall || placing.hungUp) {
       media.close();
       return;
     }
@@ -232,18 +266,23 @@ export class GatewaySession {
     return options.sipServer;
   }
 
-  private callContext(): CallContext {
+  private callContext(overrides: Partial<CallEvents> = {}): CallContext {
     const events: CallEvents = {
       ringing: (status) => this.rtmp.invoke('ringing', status),
       accepted: (codec) => (codec ? this.rtmp.invoke('accepted', codec, null) : this.rtmp.invoke('accepted')),
       rejected: (status) => this.rtmp.invoke('rejected', status),
-      byed: () => this.rtmp.invoke('byed'),
+      byed: () => {
+        // the transferor hanging up while we call the transfer target does not end the client's call
+        if (this.transfer && this.call === this.transfer.old && this.call.state === 'ended') return;
+        this.rtmp.invoke('byed');
+      },
       cancelled: () => {
         const call = this.call;
         if (call) this.rtmp.invoke('cancelled', call.remoteParty, call.localParty);
       },
       holded: (onHold) => this.rtmp.invoke('holded', onHold),
       ended: () => undefined,
+      ...overrides,
     };
     return {
       ua: this.ua!,
@@ -274,8 +313,16 @@ export class GatewaySession {
     // Headers worth seeing when debugging (never a password: none travels in SIP requests we receive).
     const refer = request.method === 'REFER' ? ` Refer-To: ${request.get('refer-to')} Referred-By: ${request.get('referred-by')}` : '';
     this.log(`${request.method} from ${request.get('from') ?? '?'}${refer}`);
+    if (request.method === 'REFER' && this.call?.owns(request)) {
+      this.followRefer(request, this.call);
+      return;
+    }
     if (this.call?.owns(request)) {
       this.call.handleRequest(request);
+      return;
+    }
+    if (this.transfer?.call.owns(request)) {
+      this.transfer.call.handleRequest(request);
       return;
     }
     if (request.method === 'ACK') return;
@@ -296,6 +343,70 @@ export class GatewaySession {
       return;
     }
     void this.incoming(request);
+  }
+
+  /**
+   * The far end transfers the client (RFC 3515, we are the transferee): 202, NOTIFY progress, an INVITE
+   * to the Refer-To target with Referred-By; while it rings the client stays on the old call. Client
+   * callbacks: `referred(target, referredBy)` at once; `transferred(target, codec)` when the target
+   * answered (the client's audio now goes to it, the old call gets a BYE); `referFailed(status)` when it
+   * did not (the client stays on the old call, or gets `byed` when the transferor already hung up).
+   */
+  private followRefer(refer: SipRequest, old: Call): void {
+    const { options } = this.host;
+    const target = referTarget(refer.get('refer-to') ?? '');
+    if (old.state !== 'confirmed') return old.respond(refer, 481, 'Call Does Not Exist');
+    if (this.transfer) return old.respond(refer, 491, 'Request Pending');
+    if (!target) return old.respond(refer, 400, 'Bad Refer-To (a sip: URI without headers only)');
+    if (++this.callsMade > options.maxCallsPerSession) return old.respond(refer, 403, 'Call limit reached');
+    old.respond(refer, 202, 'Accepted');
+    old.notifyRefer(refer, '100 Trying', false);
+    const referredBy = refer.get('referred-by') ?? `<${uriOf(refer.get('from') ?? '')}>`;
+    this.log(`following REFER to ${target}`);
+    this.rtmp.invoke('referred', target, uriOf(referredBy));
+    void this.startTransfer(refer, old, target, referredBy);
+  }
+
+  private async startTransfer(refer: SipRequest, old: Call, target: string, referredBy: string): Promise<void> {
+    const fail = (status: string): void => {
+      if (this.transfer?.refer !== refer && this.transfer !== null) return;
+      this.transfer = null;
+      old.notifyRefer(refer, status, true);
+      this.rtmp.invoke('referFailed', status);
+      if (old.state === 'ended' && this.call === old) this.rtmp.invoke('byed');
+    };
+    let media;
+    try {
+      media = await this.host.options.mediaLegFactory();
+    } catch {
+      fail('500 Internal Server Error');
+      return;
+    }
+    if (this.closed || this.call !== old) {
+      media.close();
+      return;
+    }
+    let next: Call | null = null;
+    const mine = (): boolean => next !== null && this.transfer?.call === next;
+    const context = this.callContext({
+      ringing: (status) => {
+        if (mine()) old.notifyRefer(refer, status, false);
+      },
+      accepted: (codec) => {
+        if (!mine() || !codec) return; // early media of the target: the client still hears the old call
+        this.transfer = null;
+        old.notifyRefer(refer, '200 OK', true);
+        old.media.onFrame = null;
+        this.attach(next!);
+        old.hangup();
+        this.rtmp.invoke('transferred', target, codec);
+      },
+      rejected: (status) => {
+        if (mine()) fail(status);
+      },
+    });
+    next = Call.outbound(context, media, target, codecsFromNames([]), this.inviteDestination(target), [['Referred-By', referredBy]]);
+    this.transfer = { refer, old, call: next, target };
   }
 
   /** Out-of-dialog NOTIFY → `notified(type, body)`; it never touches the call (the fork's defect). */
@@ -333,6 +444,13 @@ export class GatewaySession {
     this.attach(call);
     this.rtmp.invoke('invited', nameAddrOf(invite.get('from') ?? ''), this.localAddress);
   }
+}
+
+/** The Refer-To URI when it is a plain sip(s) URI with a user; URI headers (Replaces…) are refused. */
+function referTarget(value: string): string | null {
+  const uri = uriOf(value);
+  if (!/^sips?:[^@\s?]+@[^\s?]+$/i.test(uri) || uri.length > 256) return null;
+  return parseUri(uri) ? uri : null;
 }
 
 /** The From header without its tag: what siprtmp passes to `invited`. */

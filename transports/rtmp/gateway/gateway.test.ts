@@ -144,19 +144,63 @@ test('a NOTIFY (MWI) while a call rings is relayed and does not clobber the pend
   await bob.next('byed');
 });
 
-test('transfer: REFER with Referred-By = our own AOR; answered 202 by the dev server', async () => {
+test('transfer: REFER with Referred-By = our own AOR; the transferee gateway follows it to the target', async () => {
   const alice = await login('1001');
   const bob = await login('1002');
+  const carol = await login('1003');
+  alice.call('invite', '1002');
+  await bob.next('invited');
+  bob.call('accept');
+  await bob.next('accepted');
+  await alice.next('accepted');
+  await bob.startMedia();
+  const reply = await alice.client.call('transfer', '1003');
+  expect(reply.args[0]).toBe('202 Accepted');
+  expect(rig.logs.join('\n')).toMatch(/REFER from .*1001.* Refer-To: <sip:1003@kazoo\.test> Referred-By: <sip:1001@kazoo\.test>/);
+  expect(rig.logs.join('\n')).not.toContain('secret1001');
+  // bob's side: told at once, then its gateway INVITEs carol with Referred-By
+  const referred = await bob.next('referred');
+  expect(referred.args).toEqual(['sip:1003@kazoo.test', 'sip:1001@kazoo.test']);
+  const invited = await carol.next('invited');
+  expect(String(invited.args[0])).toContain('sip:1002@kazoo.test');
+  expect(rig.logs.join('\n')).toMatch(/INVITE from .*1002.*/);
+  carol.call('accept');
+  expect((await carol.next('accepted')).args[0]).toBe('pcmu');
+  expect((await bob.next('transferred')).args).toEqual(['sip:1003@kazoo.test', 'pcmu']);
+  // alice (the transferor) leaves on the NOTIFY 200; bob never sees byed/accepted/invited for the move
+  await alice.next('byed');
+  await sleep(200);
+  expect(bob.commands.map((c) => c.name).filter((n) => ['byed', 'accepted', 'invited', 'rejected'].includes(n))).toEqual([]);
+  // bob's audio now goes to carol
+  await carol.startMedia();
+  const frame = new Uint8Array(160).map((_, i) => (i * 3) & 0xff);
+  for (let i = 0; i < 5; i++) bob.local!.sendG711('pcmu', frame);
+  await until(() => carol.heard.length >= 3, 5000, 'bob heard at carol');
+  expect(carol.heard[0].payload.subarray(1)).toEqual(frame);
+  carol.local!.sendG711('pcmu', new Uint8Array(160).fill(0x55));
+  await until(() => bob.heard.some((m) => m.payload[1] === 0x55), 5000, 'carol heard at bob');
+  expect(rig.gateway.stats().calls).toBe(2);
+  carol.call('bye');
+  await bob.next('byed');
+});
+
+test('transfer to a target that declines: referFailed for the transferee, who stays on the old call', async () => {
+  const alice = await login('1001');
+  const bob = await login('1002');
+  const carol = await login('1003');
   alice.call('invite', '1002');
   await bob.next('invited');
   bob.call('accept');
   await alice.next('accepted');
-  const reply = await alice.client.call('transfer', '1003');
-  // The dev server proxies the REFER to bob's gateway session, which does not implement REFER
-  // recipient behaviour (a transferee is a browser's job): 501. What matters is the wire form below.
-  expect(String(reply.args[0])).toMatch(/^\d{3} /);
-  expect(rig.logs.join('\n')).toMatch(/REFER from .*1001.* Refer-To: <sip:1003@kazoo\.test> Referred-By: <sip:1001@kazoo\.test>/);
-  expect(rig.logs.join('\n')).not.toContain('secret1001');
+  expect((await alice.client.call('transfer', '1003')).args[0]).toBe('202 Accepted');
+  await bob.next('referred');
+  await carol.next('invited');
+  carol.call('reject', '486 Busy Here');
+  expect((await bob.next('referFailed')).args[0]).toBe('486 Busy Here');
+  await sleep(200);
+  expect(bob.commands.map((c) => c.name)).not.toContain('byed');
+  // still in the call with alice
+  await expect(bob.client.call('sendDTMF', '1')).resolves.toMatchObject({ args: [true] });
   alice.call('bye');
   await bob.next('byed');
 });

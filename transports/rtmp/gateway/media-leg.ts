@@ -37,11 +37,20 @@ export interface MediaLeg {
   readonly remoteHold: boolean;
   /** Sends one 20 ms frame (the leg transcodes between the two G.711 laws if it must). */
   sendFrame(codec: AudioCodec, payload: Uint8Array): void;
-  /** Sends an RFC 4733 digit; false when telephone-event was not negotiated or the digit is invalid. */
+  /**
+   * Sends (queues: digits are played one after the other in real time) an RFC 4733 digit; false when
+   * telephone-event was not negotiated, the digit is invalid or too many wait.
+   */
   sendDtmf(digit: string): boolean;
   onFrame: ((frame: MediaFrame) => void) | null;
   /** RFC 4733 digits received (ends only, once per event). */
   onDtmf: ((digit: string) => void) | null;
+  /**
+   * Our offer was refused for its SDP (488/415/606): drop the current offer and make the next one in
+   * another profile (the `auto` media profile: WebRTC first, then plain RTP). False when there is none.
+   * Optional: legs with a single profile do not implement it.
+   */
+  switchProfile?(): Promise<boolean>;
   close(): void;
 }
 

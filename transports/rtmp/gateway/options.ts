@@ -35,8 +35,10 @@ export interface RtmpGatewayOptions {
   readonly logSink?: LogSink;
   /**
    * SDP profile of our offers (outgoing calls): 'rtp' = RTP/AVP, for a PBX or a media relay such as
-   * rtpengine; 'webrtc' or 'auto' = ICE + DTLS-SRTP, for browsers reached through a signalling-only server
-   * (the dev stack). Answers always follow the offer's profile. Default 'rtp'.
+   * rtpengine; 'webrtc' = ICE + DTLS-SRTP, for browsers reached through a signalling-only server (the dev
+   * stack); 'auto' = ICE + DTLS-SRTP first and, when the far end refuses that offer with 488, 415 or 606,
+   * one new INVITE in RTP/AVP (the client sees only the second INVITE's outcome). Answers always follow
+   * the offer's profile. Default 'rtp'.
    */
   readonly mediaProfile?: MediaProfile;
   /** Media leg per call; default picks RTP or WebRTC per call on `sipAddress` (see `mediaProfile`). */

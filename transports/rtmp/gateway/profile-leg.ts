@@ -2,8 +2,10 @@
  * The media leg that picks its profile per call, so one gateway serves a PBX behind rtpengine (plain
  * RTP/AVP) and browsers reached through a signalling-only server (WebRTC: ICE + DTLS-SRTP) alike:
  * - answering, the remote offer decides: (UDP/TLS/)RTP/SAVPF with ICE → WebRTC leg, else the RTP leg;
- * - offering, `mediaProfile` decides: 'rtp' → RTP/AVP; 'webrtc' and 'auto' → the WebRTC profile
- *   (a browser refuses anything else, and a PBX that answers 488 is what the 'rtp' setting is for).
+ * - offering, `mediaProfile` decides: 'rtp' → RTP/AVP; 'webrtc' → the WebRTC profile (ICE + DTLS-SRTP);
+ *   'auto' → the WebRTC profile first (a browser refuses anything else) and, when the far end refuses
+ *   that offer for its SDP (488, 415, 606), once more in RTP/AVP (`switchProfile()`, used by the call,
+ *   which sends a new INVITE: a PBX without DTLS answers the second one).
  * The inner leg is made on the first offer/answer and kept for re-INVITEs (hold).
  */
 import type { Awaitable, MediaFrame, MediaLeg, MediaLegFactory, MediaOfferOptions } from './media-leg';
@@ -27,6 +29,7 @@ export class ProfileLeg implements MediaLeg {
   private frameHandler: ((frame: MediaFrame) => void) | null = null;
   private dtmfHandler: ((digit: string) => void) | null = null;
   private closed = false;
+  private switched = false;
 
   constructor(
     private readonly profile: MediaProfile,
@@ -74,6 +77,20 @@ export class ProfileLeg implements MediaLeg {
   async createAnswer(offerSdp: string, options: MediaOfferOptions): Promise<string | undefined> {
     const leg = this.inner ?? (await this.open(isWebRtcSdp(offerSdp) ? 'webrtc' : 'rtp'));
     return leg.createAnswer(offerSdp, options);
+  }
+
+  /** 'auto' only, once, after an offer: the next offer goes out in the other profile. */
+  async switchProfile(): Promise<boolean> {
+    if (this.profile !== 'auto' || this.switched || this.closed || !this.inner) return false;
+    this.switched = true;
+    const other = this.innerKind === 'webrtc' ? 'rtp' : 'webrtc';
+    const old = this.inner;
+    this.inner = null;
+    old.onFrame = null;
+    old.onDtmf = null;
+    old.close();
+    await this.open(other);
+    return true;
   }
 
   sendFrame(codec: AudioCodec, payload: Uint8Array): void {
