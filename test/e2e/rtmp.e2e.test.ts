@@ -5,7 +5,7 @@
  * Audio is measured by the receiving side on both ends.
  */
 import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
-import { labGet, REALM, WS_URL } from './lib/lab';
+import { contacts, labGet, REALM, WS_URL } from './lib/lab';
 import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
 
 jest.setTimeout(120_000);
@@ -54,41 +54,98 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
-test('RTMP page calls the WebRTC page: audio measured on both ends, DTMF, hang-up from the caller', async () => {
+/** `p` (a WebRTC page) measured inbound audio: bytes growing and energy > 0 */
+async function audioAt(p: PhonePage): Promise<void> {
+  await until(`audio energy at ${p.name}`, async () => ((await p.inboundAudio())?.totalAudioEnergy ?? 0) > 0);
+  const a = await p.inboundAudio();
+  await sleep(600);
+  expect((await p.inboundAudio())!.bytesReceived).toBeGreaterThan(a!.bytesReceived);
+}
+
+/** after a call: each page saw exactly one onHangup (counted since `since`) and no onCancel */
+async function oneHangupEach(since: Record<string, number>, ...pages: PhonePage[]): Promise<void> {
+  await sleep(500);
+  for (const p of pages) {
+    expect(await p.count('onHangup')).toBe(since[p.name] + 1);
+    expect(await p.count('onCancel')).toBe(0);
+  }
+}
+
+async function hangupCounts(...pages: PhonePage[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const p of pages) out[p.name] = await p.count('onHangup');
+  return out;
+}
+
+// DTMF *reception* (RFC 4733 events and SIP INFO decoded by a SIP far end) is in rtmp-far-end.e2e.test.ts:
+// Chromium does not expose received telephone-events to the page.
+test('RTMP page calls the WebRTC page: audio measured on both ends, sendDTMF accepted, hang-up from the caller', async () => {
+  const since = await hangupCounts(rtmp, webrtc);
   await rtmp.eval(`kazoo.connect('sip:1006@${REALM}')`);
   await rtmp.waitFor('onAccepted', { timeout: 15_000 });
   await webrtc.waitFor('onAccepted');
   // WebRTC side hears the RTMP page's microphone (Chromium's fake beep through worklet, μ-law, gateway, rtpengine)
-  await until('audio at the WebRTC page', async () => ((await webrtc.inboundAudio())?.totalAudioEnergy ?? 0) > 0);
+  await audioAt(webrtc);
   // RTMP side plays what the WebRTC page sends
   await until('audio at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
   await rtmp.eval("kazoo.sendDTMF('5')");
   await sleep(500);
   expect(await rtmp.count('onError')).toBe(0);
   await rtmp.eval('kazoo.hangup()');
-  await webrtc.waitFor('onHangup');
-  await rtmp.waitFor('onHangup');
+  await webrtc.waitFor('onHangup', { after: since[webrtc.name] });
+  await rtmp.waitFor('onHangup', { after: since[rtmp.name] });
+  await oneHangupEach(since, rtmp, webrtc);
 });
 
-test('the WebRTC page calls the RTMP page, which answers; hang-up from the far end', async () => {
+test('the WebRTC page calls the RTMP page, which answers; audio on both ends; hang-up from the far end', async () => {
   await rtmp.eval("window.autoAnswer = 'accept'");
+  const since = await hangupCounts(rtmp, webrtc);
   await webrtc.eval(`kazoo.connect('sip:1005@${REALM}')`);
   const inc = await rtmp.waitFor('onIncoming', { timeout: 15_000 });
   expect(inc.arg).toMatchObject({ callerNumber: '1006' });
   await rtmp.waitFor('onAccepted', { after: 1, timeout: 15_000 });
   await webrtc.waitFor('onAccepted', { after: 1 });
   await until('audio at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
+  await audioAt(webrtc);
   await webrtc.eval('kazoo.hangup()');
-  await rtmp.waitFor('onHangup', { after: 1 });
+  await rtmp.waitFor('onHangup', { after: since[rtmp.name] });
+  await webrtc.waitFor('onHangup', { after: since[webrtc.name] });
+  await oneHangupEach(since, rtmp, webrtc);
+});
+
+test('the WebRTC page calls the RTMP page; audio on both ends; the RTMP page (callee) hangs up', async () => {
+  const since = await hangupCounts(rtmp, webrtc);
+  const accepted = await rtmp.count('onAccepted');
+  await webrtc.eval(`kazoo.connect('sip:1005@${REALM}')`);
+  await rtmp.waitFor('onAccepted', { after: accepted, timeout: 15_000 });
+  await until('audio at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
+  await audioAt(webrtc);
+  await rtmp.eval('kazoo.hangup()');
+  await webrtc.waitFor('onHangup', { after: since[webrtc.name] });
+  await rtmp.waitFor('onHangup', { after: since[rtmp.name] });
+  await oneHangupEach(since, rtmp, webrtc);
+  await rtmp.eval('window.autoAnswer = undefined');
 });
 
 test('voicemail NOTIFY relayed by the gateway; wrong password', async () => {
   await labGet('/mwi/1005/4/1');
   const n = await rtmp.waitFor('onNotified', { key: 'voicemail_notification' });
-  expect(n.arg).toMatchObject({ newMessages: 4, oldMessages: 1, source: { protocol: 'rtmp' } });
+  expect(n.arg).toMatchObject({ newMessages: 4, oldMessages: 1, messagesWaiting: true, source: { protocol: 'rtmp' } });
+  // the 2014 Kazoo body order too, and each NOTIFY reported once
+  await labGet('/mwi/1005/3/9?order=legacy');
+  const legacy = await rtmp.waitFor('onNotified', { key: 'voicemail_notification', after: 1 });
+  expect(legacy.arg).toMatchObject({ newMessages: 3, oldMessages: 9, messagesWaiting: true, source: { protocol: 'rtmp' } });
+  await sleep(500);
+  expect(await rtmp.count('onNotified', 'voicemail_notification')).toBe(2);
   const bad = await rtmpPhone('rtmp-bad', '1007', { password: 'wrong' });
   const e = await bad.waitFor('onError', { timeout: 15_000 });
-  expect(['forbidden', 'unauthorized']).toContain(e.arg?.key);
+  // Kamailio answers a wrong password 403 (LAB_AUTH_FAIL_401 not set): the gateway passes that status on
+  expect(e.arg).toMatchObject({ key: 'forbidden', code: 403, source: { protocol: 'rtmp' } });
+  await sleep(2500); // no reconnect loop on a wrong password
+  expect(await bad.count('onNotified', 'reconnecting_notification')).toBe(0);
+  expect(await bad.count('onConnected')).toBe(0);
+  expect(await bad.count('onError')).toBe(1);
+  expect((await contacts('1007')).count).toBe(0);
   await bad.close();
 });
 
@@ -109,7 +166,11 @@ test('blind transfer from the RTMP page: the WebRTC callee follows to a third pa
   await until('audio at the third page', async () => ((await c.inboundAudio())?.totalAudioEnergy ?? 0) > 0);
   // the transferor's leg ends once the target answered (the gateway hangs up on the final sipfrag)
   await rtmp.waitFor('onHangup', { after: hangups, timeout: 10_000 });
+  // and the transferee hears the target on its new call
+  await audioAt(webrtc);
+  const transfereeHangups = await webrtc.count('onHangup');
   await c.eval('kazoo.hangup()');
+  await webrtc.waitFor('onHangup', { after: transfereeHangups });
   await c.close();
 });
 
@@ -127,5 +188,16 @@ test('the gateway stopped and started again: disconnected, reconnecting, onConne
   }
   await p.waitFor('onConnected', { after: 1, timeout: 15_000 });
   expect(await p.eval<boolean>('kazoo.isReconnecting')).toBe(false);
+  // registered again for real: one binding, and a call with audio both ways works
+  expect((await contacts('1008')).count).toBe(1);
+  const accepted = await webrtc.count('onAccepted');
+  await webrtc.eval("window.autoAnswer = 'accept'");
+  await p.eval(`kazoo.connect('sip:1006@${REALM}')`);
+  await p.waitFor('onAccepted', { timeout: 15_000 });
+  await webrtc.waitFor('onAccepted', { after: accepted });
+  await audioAt(webrtc);
+  await until('audio at the reconnected RTMP page', async () => (await p.eval<number>('__playbackLevel()')) > 0.001);
+  await p.eval('kazoo.hangup()');
+  await p.waitFor('onHangup');
   await p.close();
 });
