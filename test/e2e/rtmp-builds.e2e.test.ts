@@ -5,7 +5,7 @@
  * Each page registers through the project's gateway against Kamailio, so the fetched code really runs.
  */
 import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
-import { REALM, WS_URL } from './lib/lab';
+import { REALM, WS_URL, labCreds } from './lib/lab';
 import { launch, type GlobalBuild, type Lab } from './lib/browser';
 
 jest.setTimeout(90_000);
@@ -13,9 +13,7 @@ jest.setTimeout(90_000);
 let lab: Lab;
 let gateway: RtmpGateway;
 
-const creds = (user: string) => ({
-  realm: REALM, privateIdentity: user, publicIdentity: `sip:${user}@${REALM}`, password: `secret${user}`,
-});
+const creds = labCreds;
 const transportFetches = () => lab.served.filter((p) => p.startsWith('/lib/kazoo-rtmp-transport'));
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@
  *  - a Chromium page on WebRTC (JsSIP, through rtpengine) for cancel and reject.
  */
 import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
-import { REALM, WS_URL } from './lib/lab';
+import { REALM, WS_URL, labCreds, until } from './lib/lab';
 import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
 import { SipFarEnd } from './lib/sip-far-end';
 
@@ -21,17 +21,8 @@ let far: SipFarEnd;
 
 const FAR = '1003';
 
-const creds = (user: string, extra: Record<string, unknown> = {}) => ({
-  realm: REALM, privateIdentity: user, publicIdentity: `sip:${user}@${REALM}`, password: `secret${user}`, ...extra,
-});
+const creds = labCreds;
 
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(50);
-  }
-}
 
 const playback = () => rtmp.eval<number>('__playbackLevel()');
 const mute = (on: boolean) => rtmp.eval<string>(`new Promise(r => kazoo.muteMicrophone(${on}, () => r('ok'), (e) => r(e.key)))`);

@@ -6,7 +6,7 @@
  * own requests and the gateway's log of how each session came in.
  */
 import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
-import { REALM, WS_URL } from './lib/lab';
+import { REALM, WS_URL, labCreds, until } from './lib/lab';
 import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
 
 jest.setTimeout(120_000);
@@ -23,17 +23,8 @@ const tunnelSockets: { url: string; failed: boolean }[] = [];
 
 const BAD_TUNNEL = 'ws://127.0.0.1:1936/no-websocket-here';
 
-const creds = (user: string, extra: Record<string, unknown> = {}) => ({
-  realm: REALM, privateIdentity: user, publicIdentity: `sip:${user}@${REALM}`, password: `secret${user}`, ...extra,
-});
+const creds = labCreds;
 
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(100);
-  }
-}
 
 const rtmptCount = (kind: 'open' | 'send' | 'idle' | 'close') => tunnelRequests.filter((r) => r.startsWith(`POST /${kind}/`)).length;
 

@@ -5,7 +5,7 @@
  * Audio is measured by the receiving side on both ends.
  */
 import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
-import { contacts, labGet, REALM, WS_URL } from './lib/lab';
+import { contacts, labGet, REALM, WS_URL, labCreds, until } from './lib/lab';
 import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
 
 jest.setTimeout(120_000);
@@ -15,9 +15,7 @@ let gateway: RtmpGateway;
 let rtmp: PhonePage;
 let webrtc: PhonePage;
 
-const creds = (user: string, extra: Record<string, unknown> = {}) => ({
-  realm: REALM, privateIdentity: user, publicIdentity: `sip:${user}@${REALM}`, password: `secret${user}`, ...extra,
-});
+const creds = labCreds;
 
 async function rtmpPhone(name: string, user: string, extra: Record<string, unknown> = {}): Promise<PhonePage> {
   const p = await lab.open(name, { rtmp: true });
@@ -27,13 +25,6 @@ async function rtmpPhone(name: string, user: string, extra: Record<string, unkno
   return p;
 }
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(100);
-  }
-}
 
 beforeAll(async () => {
   gateway = createRtmpGateway({ sipServer: { host: '127.0.0.1', port: 5060 }, logLevel: 'warn' });

@@ -58,3 +58,17 @@ export async function contacts(user: string): Promise<{ count: number; lines: st
   const count = Number(/count=(\d+)/.exec(r.body)?.[1] ?? NaN);
   return { count, lines: r.body.split('\n').filter((l) => l.startsWith('contact=')) };
 }
+
+/** register() parameters for one of the lab's users (fixtures/lab: password `secret<user>`) */
+export const labCreds = (user: string, extra: Record<string, unknown> = {}) => ({
+  realm: REALM, privateIdentity: user, publicIdentity: `sip:${user}@${REALM}`, password: `secret${user}`, ...extra,
+});
+
+/** polls `ok` until it holds; throws `timed out: <what>` after `ms` */
+export async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000, stepMs = 100): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
