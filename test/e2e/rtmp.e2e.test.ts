@@ -165,6 +165,40 @@ test('blind transfer from the RTMP page: the WebRTC callee follows to a third pa
   await c.close();
 });
 
+test('the WebRTC page transfers the RTMP page: the gateway follows the REFER, the RTMP page talks to the target', async () => {
+  const c = await lab.open('webrtc-1009');
+  await c.eval("window.autoAnswer = 'accept'");
+  await c.registerWith({ wsUrl: WS_URL, ...creds('1009') });
+  await c.waitFor('onConnected');
+  await webrtc.eval("window.autoAnswer = 'accept'");
+  const accepted = await webrtc.count('onAccepted');
+  const rtmpAccepted = await rtmp.count('onAccepted');
+  const transfers = await rtmp.count('onTransfer');
+  const rtmpHangups = await rtmp.count('onHangup');
+  const webrtcHangups = await webrtc.count('onHangup');
+  await rtmp.eval(`kazoo.connect('sip:1006@${REALM}')`);
+  await webrtc.waitFor('onAccepted', { after: accepted });
+  await rtmp.waitFor('onAccepted', { after: rtmpAccepted, timeout: 15_000 });
+  // JsSIP sends REFER through Kamailio to the gateway, which calls the target on the RTMP user's behalf
+  await webrtc.eval(`kazoo.transfer('sip:1009@${REALM}')`);
+  await webrtc.waitFor('onTransfer', { timeout: 10_000 });
+  await rtmp.waitFor('onTransfer', { after: transfers, timeout: 10_000 });
+  const note = await rtmp.waitFor('onNotified', { key: 'transfer_notification' });
+  expect(note.arg).toMatchObject({ source: { protocol: 'rtmp' } });
+  await c.waitFor('onAccepted', { timeout: 15_000 });
+  // the RTMP user's audio now reaches the target, and the target's reaches the RTMP page
+  await audioAt(c);
+  await until('the target heard at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
+  // the transferor's leg is over; the RTMP page's call goes on until the target hangs up: one onHangup
+  await webrtc.waitFor('onHangup', { after: webrtcHangups, timeout: 10_000 });
+  expect(await rtmp.count('onHangup')).toBe(rtmpHangups);
+  await c.eval('kazoo.hangup()');
+  await rtmp.waitFor('onHangup', { after: rtmpHangups, timeout: 10_000 });
+  await sleep(1000);
+  expect(await rtmp.count('onHangup')).toBe(rtmpHangups + 1);
+  await c.close();
+});
+
 // last: the shared pages lose their connection here
 test('the gateway stopped and started again: disconnected, reconnecting, onConnected again (shared monitor)', async () => {
   const p = await rtmpPhone('rtmp-1008', '1008', { reconnectDelay: 2000 });
