@@ -1,6 +1,6 @@
 // What every entry exports besides its `kazoo` object.
 export { VERSION } from './facade/kazoo';
-export type { Kazoo, KazooOptions } from './facade/kazoo';
+export type { Kazoo, KazooOptions, OnDemandTransport, TransportLoader } from './facade/kazoo';
 export type { InitParams, RegisterParams } from './facade/params';
 export type { Call } from './phone/call';
 export { CATALOGUE, messageOf } from './catalogue/catalogue';

@@ -105,6 +105,12 @@ describe('the kazoo facade', () => {
       }
     });
 
+    test('an rtmpScriptUrl that is not a string is a TypeError, not silently the default', () => {
+      const { k, urls } = onDemand(() => new Promise(() => {}));
+      expect(() => k.init({ forceRTMP: true, rtmpScriptUrl: 42 as unknown as string })).toThrow(TypeError);
+      expect(urls).toEqual([]);
+    });
+
     test('a WebRTC page never fetches it; a newer init() wins over a fetch still in flight', async () => {
       let arrive: (t: OnDemandTransport) => void = () => {};
       const { k, transports, urls, factory } = onDemand(() => new Promise((r) => { arrive = r; }));

@@ -137,6 +137,9 @@ export function createKazoo(options: KazooOptions): Kazoo {
 
   function init(initParams: InitParams): void {
     if (!isObject(initParams)) throw new TypeError('kazoo.init(params) takes an object');
+    if (initParams.rtmpScriptUrl !== undefined && typeof initParams.rtmpScriptUrl !== 'string') {
+      throw new TypeError('kazoo.init: rtmpScriptUrl must be the URL of kazoo-rtmp-transport.js');
+    }
     if (phone?.isActive) return report('already_registered');
     debug = !!initParams.debug;
     options.setDebug?.(debug);
@@ -157,7 +160,7 @@ export function createKazoo(options: KazooOptions): Kazoo {
       queueMicrotask(announce);
       return;
     }
-    const url = typeof initParams.rtmpScriptUrl === 'string' && initParams.rtmpScriptUrl ? initParams.rtmpScriptUrl : undefined;
+    const url = initParams.rtmpScriptUrl || undefined;
     const pending: Promise<void> = fetchCode(url)
       .then(
         (t) => {
