@@ -72,3 +72,29 @@ test('RTMP code that cannot be fetched: onFlashMissing with the container, no on
   expect(await p.eval("document.querySelectorAll('.flash-missing').length")).toBe(1);
   await p.close();
 });
+
+test('a browser without RTCPeerConnection gets RTMP without asking: kazoo.js fetches it, registers through the gateway', async () => {
+  const before = transportFetches().length;
+  const p = await lab.open('no-webrtc', { rtmp: true });
+  // what a page on a browser with WebRTC switched off sees (the 2014 library's reason for RTMP)
+  await p.eval("delete window.RTCPeerConnection; window.RTCPeerConnection = undefined; new Promise(r => kazoo.init({ onLoaded: r }))");
+  expect(await p.eval('kazoo.version')).toBe('rtmp');
+  expect(transportFetches().slice(before)).toEqual(['/lib/kazoo-rtmp-transport.js']);
+  await p.registerWith({ rtmpUrl: 'rtmp://127.0.0.1/sip', ...creds('1003') });
+  await p.waitFor('onConnected', { timeout: 15_000 });
+  await p.eval('kazoo.logout()');
+  await p.close();
+});
+
+test('a browser without AudioWorklet cannot run RTMP: the page\'s own onFlashMissing (demo/legacy.html), then transport_unavailable', async () => {
+  const p = await lab.open('no-worklet', { rtmp: true });
+  const loaded = await p.count('onLoaded');
+  // legacy.html's paramsInit has the 2014 example's onFlashMissing, which fills the container
+  await p.eval("window.AudioWorkletNode = undefined; kazoo.init(Object.assign({}, paramsInit, { forceRTMP: true }))");
+  await p.waitFor('onFlashMissing');
+  expect(await p.count('onLoaded')).toBe(loaded);
+  expect(await p.eval("document.querySelector('.flash-missing') && document.querySelector('.flash-missing').textContent")).toMatch(/requires the Adobe Flash Player/);
+  await p.registerWith({ rtmpUrl: 'rtmp://127.0.0.1/sip', ...creds('1003') });
+  expect((await p.waitFor('onError')).arg).toMatchObject({ key: 'transport_unavailable' });
+  await p.close();
+});
