@@ -21,17 +21,16 @@ import { RtmpClient } from './rtmp-client';
 import { RtmpServerSession } from './rtmp-server-session';
 import { createPrng, mutate, randomBytes, randomInt, randomSlices } from '../testing/prng';
 
-const TIME_BUDGET_MS = 1200;
 const LIMITS: RtmpLimits = resolveLimits({ maxMessageSize: 8192, maxChunkStreams: 8, maxBufferedBytes: 16384, maxAmfDepth: 16 });
 const HEADER_SCRATCH = 18;
 
-/** Runs `body` until the iteration count or the time budget is spent. */
-function fuzz(seed: number, iterations: number, body: (next: () => number, i: number) => void): number {
+/**
+ * Runs `body` a fixed number of times on a seeded PRNG: the same inputs on every run and machine (a time
+ * budget made the coverage, and a failure's input, depend on the load). Counts are sized for ~1–2 s each.
+ */
+function fuzz(seed: number, iterations: number, body: (next: () => number, i: number) => void): void {
   const next = createPrng(seed);
-  const deadline = Date.now() + TIME_BUDGET_MS;
-  let i = 0;
-  for (; i < iterations && Date.now() < deadline; i++) body(next, i);
-  return i;
+  for (let i = 0; i < iterations; i++) body(next, i);
 }
 
 function expectTyped(fn: () => unknown): void {
@@ -53,24 +52,22 @@ const AMF_CORPUS: AmfValue[][] = [
 describe('fuzz', () => {
   test('AMF0 decoder', () => {
     const corpus = AMF_CORPUS.map((values) => encodeAmf0(values));
-    const runs = fuzz(1, 20_000, (next) => {
+    fuzz(1, 20_000, (next) => {
       const input = randomInt(next, 4) === 0 ? randomBytes(next, randomInt(next, 64)) : mutate(next, corpus[randomInt(next, corpus.length)]);
       expectTyped(() => decodeAmf0(input, { maxDepth: 16 }));
     });
-    expect(runs).toBeGreaterThan(1000);
   });
 
   test('AMF3 decoder', () => {
     const corpus = AMF_CORPUS.map((values) => encodeAmf3(values));
-    const runs = fuzz(2, 20_000, (next) => {
+    fuzz(2, 20_000, (next) => {
       const input = randomInt(next, 4) === 0 ? randomBytes(next, randomInt(next, 64)) : mutate(next, corpus[randomInt(next, corpus.length)]);
       expectTyped(() => decodeAmf3(input, { maxDepth: 16 }));
     });
-    expect(runs).toBeGreaterThan(1000);
   });
 
   test('handshakes', () => {
-    fuzz(3, 2000, (next) => {
+    fuzz(3, 400, (next) => {
       const server = new ServerHandshake();
       const client = new ClientHandshake();
       client.start();
@@ -114,7 +111,7 @@ describe('fuzz', () => {
 
   test('chunk reader: typed errors only, buffered bytes under the limit at every step', () => {
     let messages = 0;
-    const runs = fuzz(4, 5000, (next) => {
+    fuzz(4, 500, (next) => {
       const reader = new ChunkReader(() => messages++, LIMITS);
       const input = randomInt(next, 5) === 0 ? randomBytes(next, randomInt(next, 2000)) : mutate(next, chunkCorpus(next));
       try {
@@ -127,7 +124,6 @@ describe('fuzz', () => {
         if (!(error instanceof RtmpProtocolError) || error.code === 'internal') throw error;
       }
     });
-    expect(runs).toBeGreaterThan(200);
     expect(messages).toBeGreaterThan(0);
   });
 
@@ -181,7 +177,7 @@ describe('fuzz', () => {
   }
 
   test('server session: handshake + mutated client traffic', () => {
-    const runs = fuzz(5, 3000, (next) => {
+    fuzz(5, 500, (next) => {
       const duplex = scriptedDuplex();
       const session = new RtmpServerSession(duplex, { onConnect: () => ({ accept: true }), onCommand: () => 'ok', limits: LIMITS, connectTimeoutMs: 60_000 });
       session.on('error', failOnInternal);
@@ -195,7 +191,6 @@ describe('fuzz', () => {
       }
       session.close();
     });
-    expect(runs).toBeGreaterThan(100);
   });
 
   function serverTraffic(next: () => number): Uint8Array {
@@ -221,7 +216,7 @@ describe('fuzz', () => {
 
   test('client session: handshake + mutated server traffic', async () => {
     const pending: Promise<unknown>[] = [];
-    const runs = fuzz(6, 3000, (next) => {
+    fuzz(6, 500, (next) => {
       const duplex = scriptedDuplex();
       const client = new RtmpClient(duplex, { limits: LIMITS, connectTimeoutMs: 60_000 });
       client.on('error', failOnInternal);
@@ -237,6 +232,5 @@ describe('fuzz', () => {
       client.close();
     });
     await Promise.all(pending);
-    expect(runs).toBeGreaterThan(100);
   });
 });
