@@ -8,6 +8,7 @@
 import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
 import { REALM, WS_URL, labCreds, until } from './lib/lab';
 import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
+import { SipFarEnd } from './lib/sip-far-end';
 
 jest.setTimeout(120_000);
 
@@ -15,6 +16,8 @@ let lab: Lab;
 let gateway: RtmpGateway;
 let rtmp: PhonePage;
 let webrtc: PhonePage;
+/** a SIP phone of the test's own, for what a Chromium page cannot observe (DTMF in the media) */
+let far: SipFarEnd | undefined;
 const gatewayLog: string[] = [];
 /** `METHOD /path` of every HTTP request the RTMP page made to the gateway's port */
 const tunnelRequests: string[] = [];
@@ -68,6 +71,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await far?.stop();
   await rtmp?.close();
   await webrtc?.close();
   await lab?.close();
@@ -125,4 +129,23 @@ test('over RTMPT: the WebRTC page calls the RTMP page, which answers; audio at b
   expect(await rtmp.count('onHangup')).toBe(1);
   expect(rtmptCount('open')).toBe(1);
   expect(gatewayLog.filter((l) => / new ws connection/.test(l))).toHaveLength(0);
+});
+
+test('over RTMPT: DTMF from the RTMP page reaches a SIP far end as RFC 4733 events, in order', async () => {
+  far = await SipFarEnd.register('1002');
+  far.mode = { answer: true, dtmfPt: 101 };
+  await rtmp.clearEvents();
+  await rtmp.eval(`kazoo.connect('sip:1002@${REALM}')`);
+  await rtmp.waitFor('onAccepted', { timeout: 15_000 });
+  await until('the far end answered', () => far?.state === 'confirmed');
+  await until('the RTMP page’s microphone at the far end', () => (far?.audio.energy ?? 0) > 0);
+  await rtmp.eval("kazoo.sendDTMF('4'); kazoo.sendDTMF('*'); kazoo.sendDTMF('9')");
+  await until('three complete telephone-events at the far end', () => far!.dtmf.length >= 3 && far!.dtmf.every((e) => e.ended), 5000);
+  await sleep(300);
+  expect(far.digits()).toBe('4*9');
+  expect(far.received('INFO')).toHaveLength(0);
+  expect(await far.hangup()).toBe(200);
+  await rtmp.waitFor('onHangup');
+  expect(await rtmp.count('onError')).toBe(0);
+  expect(rtmptCount('open')).toBe(1); // still the one RTMPT session
 });
