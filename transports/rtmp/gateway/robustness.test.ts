@@ -121,9 +121,8 @@ test('fuzz: random and mutated input on 120 connections; no crash, bounded memor
   const live = await Phone.tcp(rig.addresses, '1008');
   const next = createPrng(20240601);
   const heapBefore = process.memoryUsage().heapUsed;
-  const deadline = Date.now() + 15_000;
-  let runs = 0;
-  for (; runs < 120 && Date.now() < deadline; runs += 4) {
+  // a fixed number of seeded runs: the same inputs on every machine, whatever its load
+  for (let runs = 0; runs < 120; runs += 4) {
     await Promise.all(
       [0, 1, 2, 3].map((k) => {
         const input = k === 0 ? randomBytes(next, 1 + randomInt(next, 8000)) : k === 1 ? concatBytes([login.subarray(0, 1537), randomBytes(next, randomInt(next, 6000))]) : mutate(next, login);
@@ -131,7 +130,6 @@ test('fuzz: random and mutated input on 120 connections; no crash, bounded memor
       }),
     );
   }
-  expect(runs).toBeGreaterThanOrEqual(40);
   await expect(live.client.ping(2000)).resolves.toBeGreaterThanOrEqual(0);
   await expect(live.client.call('sendDTMF', '1')).resolves.toMatchObject({ args: [false] });
   await until(() => rig.gateway.stats().sessions <= 1, 20_000, 'fuzz sessions to close');
