@@ -32,16 +32,19 @@ test('overflow drops the oldest audio: latency stays bounded', () => {
   expect(pull(jb)[0]).toBeCloseTo(0.6);
 });
 
-test('underrun fades the last quantum out over one frame, then silence and a new prefill', () => {
+test('underrun fades the last quantum out linearly over one frame, then silence and a new prefill', () => {
   const jb = jitterBuffer(256, 1, 8);
   jb.push(frame(0.8, 256));
   pull(jb);
   pull(jb);
   const concealed = pull(jb);
   expect(jb.stats()[2]).toBe(1);
-  expect(concealed[0]).toBeCloseTo(0.4);
+  expect(concealed[0]).toBeCloseTo(0.8);
   const next = pull(jb);
-  expect(next[0]).toBeCloseTo(0.2);
+  expect(next[0]).toBeCloseTo(0.4);
+  // a smooth envelope: every concealed sample of a steady signal a little lower than the one before
+  const fade = [...concealed, ...next];
+  expect(fade.every((v, i) => i === 0 || (v < fade[i - 1] && fade[i - 1] - v < 0.8 / 256 + 1e-6))).toBe(true);
   expect(pull(jb).every((v) => v === 0)).toBe(true);
   // a new prefill, then audio again
   jb.push(frame(0.5, 256));
@@ -54,7 +57,8 @@ test('an underrun in the middle of a quantum: the audio, then its concealment', 
   pull(jb);
   const out = pull(jb);
   expect(out[63]).toBe(192);
-  expect(out[64]).toBeCloseTo((192 - 128 + 1) / 2); // the last 128 played, halved, from their start
+  expect(out[64]).toBeCloseTo(192 - 128 + 1); // the last 128 played, from their start, the fade beginning at full level
+  expect(out[65]).toBeCloseTo((192 - 128 + 2) * (1 - 1 / 128));
 });
 
 test('the function survives serialisation into a worklet (no outside references)', () => {

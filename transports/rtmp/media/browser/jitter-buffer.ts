@@ -2,8 +2,8 @@
  * The playback jitter buffer: a ring of samples at the output rate. TCP loses nothing but bursts after
  * stalls (RTMPT polls, retransmits, a busy main thread), so: wait for `prefillFrames` before playing,
  * drop the oldest audio beyond `maxFrames` (latency must not grow), and on underrun repeat the last
- * `out.length` samples played, halving the level each time, for at most one frame (no click to silence),
- * then prefill again.
+ * `out.length` samples played under a linear fade to silence over one frame (a smooth envelope: halving
+ * per repeat made audible 6 dB steps every render quantum), then prefill again.
  *
  * It runs inside the playback AudioWorklet as text (`worklet-source.ts` embeds `String(jitterBuffer)`):
  * it must reference nothing but its arguments and JavaScript globals. Needs prefillFrames < maxFrames.
@@ -45,7 +45,7 @@ export function jitterBuffer(frameSamples: number, prefillFrames = 2, maxFrames 
         } else {
           if (playing) (playing = false), underruns++;
           // the ring still holds what was played last: nothing is queued over it while concealing
-          out[i] = concealed < frameSamples ? ring[(read - n + (concealed % n) + size) % size] * 0.5 ** (1 + Math.floor(concealed++ / n)) : 0;
+          out[i] = concealed < frameSamples ? ring[(read - n + (concealed % n) + size) % size] * (1 - concealed++ / frameSamples) : 0;
         }
       }
     },

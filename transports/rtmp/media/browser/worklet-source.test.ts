@@ -136,9 +136,10 @@ test('playback: silence before the prefill; after the far end stops, one frame o
   const peak = (from: number, to: number) => out.subarray(from, to).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   expect(end / rate).toBeGreaterThan(0.5); // 0.5 s of audio, played from the second frame (20 ms late)
   expect(end / rate).toBeLessThan(0.56 + 0.021);
-  const tail = end - 960; // the concealment: at most one frame, at half the level and less
+  const tail = end - 960; // the concealment: at most one frame, fading linearly to silence
   expect(peak(tail - 960, tail - 128)).toBeGreaterThan(0.3);
-  expect(peak(end - 960 + 128, end)).toBeLessThanOrEqual(0.5 * peak(tail - 960, tail - 128) + 1e-6);
+  expect(peak(end - 480, end)).toBeLessThanOrEqual(0.5 * peak(tail - 960, tail - 128) + 1e-6);
+  expect(peak(end - 96, end)).toBeLessThanOrEqual(0.1 * peak(tail - 960, tail - 128) + 1e-6);
 });
 
 test('capture at 44.1 kHz → playback at 48 kHz: the tone goes through both worklets', () => {
