@@ -13,7 +13,7 @@ function setup() {
   const transports: FakeTransport[] = [];
   const lines: string[] = [];
   const k = createKazoo({
-    transports: { webrtc: () => { const t = new FakeTransport(); transports.push(t); return t; } },
+    transports: { webrtc: (env) => { const t = new FakeTransport(env.logger); transports.push(t); return t; } },
     clock: fakeClock(), network: { isOnline: () => undefined }, storage: null,
     logSink: (_level, line) => lines.push(line),
   });

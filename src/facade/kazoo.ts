@@ -30,7 +30,7 @@ export interface Kazoo {
   startAutoReconnect(): void;
   stopAutoReconnect(): void;
   monitorConnectivity(enabled?: boolean): void;
-  /** `{status, time}` of every online/offline change seen since register() (the 2014 library had it too) */
+  /** `{status, time}` of the online/offline changes seen since init() (the last 100; the 2014 library had it too) */
   getConnectivityHistory(): { status: 'online' | 'offline'; time: Date }[];
   /** 'webrtc' or 'rtmp' once init() ran, as the 2014 library set it */
   readonly version: 'webrtc' | 'rtmp' | undefined;
@@ -108,11 +108,13 @@ export function createKazoo(options: KazooOptions): Kazoo {
   let phone: Phone | null = null;
   let params: RegisterParams | undefined;
 
-  const report = (key: ErrorKey, extra?: Omit<KazooError, 'key' | 'message'>) => {
-    const error = makeError(key, { source: { protocol: 'engine' }, ...extra });
-    if (params?.onError) params.onError(error);
+  /** to the page's onError, or to the log when it has none */
+  const deliver = (error: KazooError, onError: RegisterParams['onError']) => {
+    if (onError) onError(error);
     else logger.warn(`${error.key}: ${error.message}`);
   };
+  const report = (key: ErrorKey, extra?: Omit<KazooError, 'key' | 'message'>) =>
+    deliver(makeError(key, { source: { protocol: 'engine' }, ...extra }), params?.onError);
 
   function newPhone(factory: TransportFactory): Phone {
     const p = new Phone({ createTransport: () => factory({ logger }), clock, network, logger }, reconnectOptionsFrom(undefined, undefined));
@@ -124,10 +126,7 @@ export function createKazoo(options: KazooOptions): Kazoo {
     p.on('cancel', (d) => params?.onCancel?.(d));
     p.on('transfer', () => params?.onTransfer?.());
     p.on('notified', (n) => params?.onNotified?.(n));
-    p.on('error', (e) => {
-      if (params?.onError) params.onError(e);
-      else logger.warn(`${e.key}: ${e.message}`);
-    });
+    p.on('error', (e) => deliver(e, params?.onError));
     return p;
   }
 
@@ -214,14 +213,8 @@ export function createKazoo(options: KazooOptions): Kazoo {
 
   function register(p: RegisterParams): void {
     if (!isObject(p)) throw new TypeError('kazoo.register(params) takes an object');
-    if (phone?.isActive) {
-      // keep the registered page's callbacks: the error goes to the new params' onError
-      const onError = p.onError;
-      const error = makeError('already_registered', { source: { protocol: 'engine' } });
-      if (onError) onError(error);
-      else logger.warn(error.message);
-      return;
-    }
+    // keep the registered page's callbacks: the error goes to the new params' onError
+    if (phone?.isActive) return deliver(makeError('already_registered', { source: { protocol: 'engine' } }), p.onError);
     if (!protocol) init({ forceRTMP: !!p.forceRTMP });
     // a page may register before onLoaded: it then runs once the transport's code has arrived
     if (loading) return void loading.then(() => register(p));
@@ -257,8 +250,7 @@ export function createKazoo(options: KazooOptions): Kazoo {
       if (typeof mute !== 'boolean') throw new TypeError('kazoo.muteMicrophone(mute) takes a boolean');
       const failure = phone ? phone.mute(mute) : makeError('not_registered', { source: { protocol: 'engine' } });
       if (!failure) success?.();
-      else if (error) error(failure);
-      else report(failure.key, { source: failure.source });
+      else deliver(failure, error ?? params?.onError);
     },
     reconnect: () => needPhone()?.reconnect(),
     startAutoReconnect: () => needPhone()?.startAutoReconnect(),

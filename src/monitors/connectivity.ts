@@ -39,8 +39,6 @@ export class ConnectivityMonitor {
     private readonly options = CONNECTIVITY_DEFAULTS,
   ) {}
 
-  get isRunning(): boolean { return this.timer !== null; }
-
   start(): void {
     if (this.timer !== null) return;
     this.last = this.env.isOnline();

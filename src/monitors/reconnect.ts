@@ -27,7 +27,8 @@ export const RECONNECT_DEFAULTS = { maxAttempts: -1, delayMs: 5000, minDelayMs: 
  * seconds, since later versions of the original library took seconds and pages carry both.
  */
 export function reconnectOptionsFrom(maxAttempts: unknown, delay: unknown): ReconnectOptions {
-  const max = Number.isNaN(Number.parseInt(String(maxAttempts), 10)) ? RECONNECT_DEFAULTS.maxAttempts : Number.parseInt(String(maxAttempts), 10);
+  const parsed = Number.parseInt(String(maxAttempts), 10);
+  const max = Number.isNaN(parsed) ? RECONNECT_DEFAULTS.maxAttempts : parsed;
   let ms = Number(delay);
   if (delay === undefined || delay === null || delay === '' || !Number.isFinite(ms) || ms <= 0) ms = RECONNECT_DEFAULTS.delayMs;
   else if (ms < 100) ms *= 1000;
@@ -57,6 +58,9 @@ export class ReconnectMonitor {
 
   get isRunning(): boolean { return this.running; }
 
+  /** whether the automatic triggers may start attempts (`reconnectMaxAttempts` other than 0) */
+  get isAutomatic(): boolean { return this.options.maxAttempts !== 0; }
+
   setOptions(options: ReconnectOptions): void { this.options = options; }
 
   /**
@@ -66,7 +70,7 @@ export class ReconnectMonitor {
    */
   start(explicit = false): boolean {
     if (this.running) return false;
-    if (this.options.maxAttempts === 0 && !explicit) return false;
+    if (!this.isAutomatic && !explicit) return false;
     this.running = true;
     this.attempt = 0;
     this.schedule(this.options.firstDelayMs);

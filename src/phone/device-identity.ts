@@ -39,7 +39,7 @@ function randomBytes(n: number): Uint8Array {
 }
 
 /** RFC 4122 version 4 UUID (crypto.randomUUID exists only in secure contexts). */
-export function uuid(): string {
+function uuid(): string {
   const b = randomBytes(16);
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;

@@ -57,7 +57,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
   private readonly reconnectMonitor: ReconnectMonitor;
   private readonly connectivity: ConnectivityMonitor;
 
-  constructor(private readonly deps: PhoneDependencies, private reconnectOptions: ReconnectOptions) {
+  constructor(private readonly deps: PhoneDependencies, reconnectOptions: ReconnectOptions) {
     super();
     this.reconnectMonitor = new ReconnectMonitor(reconnectOptions, deps.clock, {
       attempt: (n) => this.reconnectNow(n),
@@ -72,7 +72,6 @@ export class Phone extends EventEmitter<PhoneEvents> {
     });
   }
 
-  get isRegistered(): boolean { return this.state === 'registered'; }
   get isActive(): boolean { return this.state !== 'idle'; }
   get isReconnecting(): boolean { return this.reconnectMonitor.isRunning; }
   get reconnectAttempt(): number { return this.reconnectMonitor.attempt; }
@@ -82,12 +81,9 @@ export class Phone extends EventEmitter<PhoneEvents> {
   register(settings: RegistrationSettings, reconnect: ReconnectOptions): void {
     if (this.state !== 'idle') return this.fail('already_registered', { source: ENGINE });
     this.settings = settings;
-    this.reconnectOptions = reconnect;
     this.reconnectMonitor.setOptions(reconnect);
     this.replaced = false;
-    this.opened = false;
-    this.startTransport();
-    if (this.connectivityWanted) this.connectivity.start();
+    this.openTransport();
   }
 
   async logout(): Promise<void> {
@@ -164,6 +160,13 @@ export class Phone extends EventEmitter<PhoneEvents> {
 
   // ---- transport wiring ----
 
+  /** a fresh transport (register, or a reconnect after the last one was dropped), with the monitors */
+  private openTransport(): void {
+    this.opened = false;
+    this.startTransport();
+    if (this.connectivityWanted) this.connectivity.start();
+  }
+
   private startTransport(): void {
     const settings = this.settings;
     if (!settings) return;
@@ -235,11 +238,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     // a reconnect is a new registration: the page hears onConnected again when it succeeds
     if (this.state === 'registered') this.state = 'registering';
     if (this.transport) this.transport.reconnect();
-    else {
-      this.opened = false;
-      this.startTransport();
-      if (this.connectivityWanted) this.connectivity.start();
-    }
+    else this.openTransport();
   }
 
   private onNotify(n: InboundNotify): void {
@@ -274,7 +273,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
    */
   private checkConnection(): void {
     const t = this.transport;
-    if (!t || !this.settings || this.replaced || this.reconnectOptions.maxAttempts === 0) return;
+    if (!t || !this.settings || this.replaced || !this.reconnectMonitor.isAutomatic) return;
     if (!t.isConnected()) {
       this.reconnectMonitor.start();
       return;

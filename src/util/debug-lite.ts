@@ -38,7 +38,9 @@ function format(args: unknown[]): unknown[] {
 
 const debug = ((namespace: string) => {
   const logger = ((...args: unknown[]) => {
-    if (enabled(namespace)) logger.log(`${namespace} ${String(format(args)[0])}`, ...format(args).slice(1));
+    if (!enabled(namespace)) return;
+    const [first, ...rest] = format(args);
+    logger.log(`${namespace} ${String(first)}`, ...rest);
   }) as Logger;
   logger.namespace = namespace;
   // eslint-disable-next-line no-console

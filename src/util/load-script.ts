@@ -31,6 +31,7 @@ export function loadScriptGlobal<T>(url: string, globalName: string, lent?: obje
       clearTimeout(timer);
       script.onload = script.onerror = null;
       const result = published();
+      if (!result && lent && g[globalName] === lent) delete g[globalName]; // nothing of ours left behind
       if (error) reject(error);
       else if (result) resolve(result);
       else reject(new Error(`${url} loaded but did not define ${globalName}`));

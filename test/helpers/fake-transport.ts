@@ -2,10 +2,12 @@ import { EventEmitter } from 'eventemitter3';
 import type {
   CallEnd, ReferRequest, RegistrationSettings, RemoteParty, Transport, TransportCall, TransportCallEvents, TransportEvents,
 } from '../../src/transport';
+import type { Logger } from '../../src/util/logger';
 
 /**
  * A transport that does nothing by itself: the test plays the server and the far end by emitting the
- * events a real transport would. Records what the engine asked of it.
+ * events a real transport would. Records what the engine asked of it; given the engine's logger, it
+ * logs the settings it was started with, as a debugging transport might (passwords included).
  */
 export class FakeTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly protocol = 'webrtc' as const;
@@ -15,7 +17,13 @@ export class FakeTransport extends EventEmitter<TransportEvents> implements Tran
   settings: RegistrationSettings | null = null;
   calls: FakeCall[] = [];
 
-  start(settings: RegistrationSettings): void { this.settings = settings; this.log.push('start'); }
+  constructor(private readonly logger?: Logger) { super(); }
+
+  start(settings: RegistrationSettings): void {
+    this.settings = settings;
+    this.log.push('start');
+    this.logger?.debug(`start ${JSON.stringify(settings)}`);
+  }
   reconnect(): void { this.log.push('reconnect'); }
   probe(): Promise<boolean> { this.log.push('probe'); return Promise.resolve(this.probeAnswer); }
   stopRegistrationRefresh(): void { this.log.push('stopRefresh'); }

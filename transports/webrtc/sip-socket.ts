@@ -61,15 +61,9 @@ export class SipWebSocket {
   }
 
   disconnect(): void {
-    const ws = this.ws;
-    this.ws = null;
     this.held = false;
     this.answerProbes(false);
-    if (ws) {
-      ws.onopen = ws.onmessage = ws.onclose = null;
-      ws.onerror = () => {};
-      try { ws.close(1000); } catch { /* already closing */ }
-    }
+    this.release(1000);
   }
 
   send(message: string): boolean {
@@ -96,12 +90,7 @@ export class SipWebSocket {
    * on the next connection) — used to replace a dead or stale socket.
    */
   drop(): void {
-    const ws = this.ws;
-    if (!ws) return;
-    this.ws = null;
-    ws.onopen = ws.onmessage = ws.onclose = null;
-    ws.onerror = () => {};
-    try { ws.close(4000, 'replaced by a new connection'); } catch { /* ignore */ }
+    if (!this.release(4000, 'replaced by a new connection')) return;
     this.answerProbes(false);
     this.ondisconnect(false, 4000, 'replaced by a new connection');
   }
@@ -118,6 +107,17 @@ export class SipWebSocket {
       this.pongWaiters.push(done);
       this.ws?.send('\r\n\r\n');
     });
+  }
+
+  /** forgets the WebSocket (its late events are ignored) and closes it; false when there was none */
+  private release(code: number, reason?: string): boolean {
+    const ws = this.ws;
+    if (!ws) return false;
+    this.ws = null;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.onerror = () => {};
+    try { ws.close(code, reason); } catch { /* already closing */ }
+    return true;
   }
 
   private receive(data: unknown): void {

@@ -1,3 +1,0 @@
-export * from './catalogue';
-export * from './events';
-export { makeError, makeNotification } from './make';
