@@ -5,9 +5,6 @@
  */
 import type { G711Law } from '../media/g711';
 
-/** 20 ms of G.711 at 8 kHz */
-export const FRAME_BYTES = 160;
-
 export interface CallMedia {
   /** one frame from the far end (the tag byte already removed) */
   play(law: G711Law, frame: Uint8Array): void;
@@ -19,6 +16,3 @@ export interface CallMedia {
 
 /** Starts media for one call; `send` takes 160-byte PCMU frames, one per 20 ms. Rejects if no microphone. */
 export type CallMediaFactory = (send: (pcmu: Uint8Array) => void) => CallMedia | Promise<CallMedia>;
-
-/** No devices at all: frames from the far end are dropped, nothing is sent. */
-export const silentMedia: CallMediaFactory = () => ({ play: () => undefined, mute: () => undefined, stop: () => undefined });

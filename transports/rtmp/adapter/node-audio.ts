@@ -5,7 +5,8 @@
  */
 import { decodeG711, encodeG711 } from '../media/g711';
 import type { G711Law } from '../media/g711';
-import { FRAME_BYTES, type CallMedia, type CallMediaFactory } from './call-media';
+import { G711_FRAME_BYTES as FRAME_BYTES, G711_FRAME_MS as FRAME_MS } from '../protocol/audio-tag';
+import type { CallMedia, CallMediaFactory } from './call-media';
 
 export interface NodeAudio {
   /** the next frame to send (160 PCMU bytes), or null for silence; called every 20 ms during a call */
@@ -14,7 +15,6 @@ export interface NodeAudio {
   sink?: (pcmu: Uint8Array) => void;
 }
 
-const FRAME_MS = 20;
 const MAX_CATCH_UP = 5;
 const SILENCE = new Uint8Array(FRAME_BYTES).fill(0xff);
 

@@ -15,6 +15,7 @@ import { ChunkStreamId, MessageType, RtmpMessage } from './message';
 import { RtmpProtocolError, toRtmpError } from './errors';
 import { CommandEnvelope, CommandMessage, commandTypeFor, decodeCommand, encodeCommand, isCommandType } from './command-messages';
 import {
+  ControlMessage,
   PeerBandwidthLimit,
   UserControlEvent,
   acknowledgementMessage,
@@ -155,8 +156,8 @@ export abstract class RtmpConnection<Events extends ConnectionEvents> extends Em
   protected abstract handshakeDone(): void;
   /** A command of the peer's other than `_result`/`_error`. */
   protected abstract handleCommand(command: IncomingCommand): void;
-  /** Every message that is not a command, after this class's own handling (controls included). */
-  protected abstract handleMessage(message: RtmpMessage): void;
+  /** Every message that is not a command, after this class's own handling (controls included, with `control` decoded). */
+  protected abstract handleMessage(message: RtmpMessage, control?: ControlMessage): void;
   /** Once, after pending calls and pings failed; the subclass emits `close`. */
   protected abstract handleClosed(error: Error | undefined): void;
 
@@ -286,25 +287,17 @@ export abstract class RtmpConnection<Events extends ConnectionEvents> extends Em
   private dispatch(message: RtmpMessage): void {
     if (this.isClosed) return;
     if (isControlMessage(message.typeId)) {
-      this.handleControl(message);
-      this.handleMessage(message);
+      this.handleMessage(message, this.handleControl(message));
     } else if (isCommandType(message.typeId)) {
       this.receiveCommand(message);
     } else if (message.typeId === MessageType.Aggregate) {
-      let parts: RtmpMessage[];
-      try {
-        parts = splitAggregate(message);
-      } catch (error) {
-        this.reportError(error);
-        return;
-      }
-      for (const part of parts) this.dispatch(part);
+      for (const part of this.decodeOrReport(() => splitAggregate(message)) ?? []) this.dispatch(part);
     } else {
       this.handleMessage(message);
     }
   }
 
-  private handleControl(message: RtmpMessage): void {
+  private handleControl(message: RtmpMessage): ControlMessage {
     const control = decodeControlMessage(message);
     switch (control.kind) {
       case 'window-ack-size':
@@ -334,16 +327,12 @@ export abstract class RtmpConnection<Events extends ConnectionEvents> extends Em
       default:
         break; // chunk size and abort were applied by the reader; acknowledgements need nothing
     }
+    return control;
   }
 
   private receiveCommand(message: RtmpMessage): void {
-    let command: CommandMessage;
-    try {
-      command = decodeCommand(message.payload, message.typeId, this.limits.maxAmfDepth);
-    } catch (error) {
-      this.reportError(error);
-      return;
-    }
+    const command = this.decodeOrReport(() => decodeCommand(message.payload, message.typeId, this.limits.maxAmfDepth));
+    if (!command) return;
     const { name, transactionId, commandObject, args } = command;
     if (name === '_result' || name === '_error') {
       // Unmatched replies are dropped: rtmplite answers even transaction id 0 (notes §3).
@@ -353,10 +342,15 @@ export abstract class RtmpConnection<Events extends ConnectionEvents> extends Em
     this.handleCommand({ name, transactionId, commandObject, args, streamId: message.streamId });
   }
 
-  /** A malformed message was dropped: reported as `error`, the connection lives on. */
-  protected reportError(error: unknown): void {
-    // `error` is in every subclass's event map (Events extends ConnectionEvents).
-    this.emit('error' as never, toRtmpError(error) as never);
+  /** Runs `decode`; a malformed message is dropped (undefined) and reported as `error`, the connection lives on. */
+  protected decodeOrReport<T>(decode: () => T): T | undefined {
+    try {
+      return decode();
+    } catch (error) {
+      // `error` is in every subclass's event map (Events extends ConnectionEvents).
+      this.emit('error' as never, toRtmpError(error) as never);
+      return undefined;
+    }
   }
 
   private shutdown(error: Error | undefined): void {

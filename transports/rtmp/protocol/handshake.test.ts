@@ -2,21 +2,14 @@ import { HANDSHAKE_PACKET_SIZE, HandshakeEnvironment } from './handshake';
 import { ClientHandshake } from './client-handshake';
 import { ServerHandshake } from './server-handshake';
 import { RtmpProtocolError } from './errors';
+import { concatBytes } from './concat-bytes';
 
 const env: HandshakeEnvironment = {
   now: () => 0x01020304,
   random: (length) => Uint8Array.from({ length }, (_, i) => (i * 7 + 3) & 0xff),
 };
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 describe('client handshake', () => {
   test('C0+C1 in one write: version 3, time, zero in bytes 4–7 (simple scheme)', () => {

@@ -5,6 +5,8 @@
  * the server's. No digest ("complex") handshake: Flash accepts simple S1/S2 and voice codecs do not care
  * (notes §1).
  */
+import { concatBytes } from './concat-bytes';
+
 export const RTMP_VERSION = 3;
 export const HANDSHAKE_PACKET_SIZE = 1536;
 
@@ -76,13 +78,9 @@ export abstract class HandshakeRole implements Handshake {
 
   constructor(protected readonly env: HandshakeEnvironment = DEFAULT_HANDSHAKE_ENVIRONMENT) {}
 
-  get done(): boolean {
-    return this.finished;
-  }
-
   feed(bytes: Uint8Array): HandshakeStep {
     if (this.finished) return { output: null, done: true, rest: bytes };
-    this.pending = this.pending.length === 0 ? bytes : concat(this.pending, bytes);
+    this.pending = this.pending.length === 0 ? bytes : concatBytes([this.pending, bytes]);
     const output = this.advance();
     if (output === undefined || !this.take(HANDSHAKE_PACKET_SIZE)) return { output: output ?? null, done: false, rest: EMPTY };
     this.finished = true;
@@ -102,11 +100,4 @@ export abstract class HandshakeRole implements Handshake {
     this.pending = this.pending.subarray(count);
     return packet;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

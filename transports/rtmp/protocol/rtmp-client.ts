@@ -13,7 +13,7 @@ import { ChunkStreamId, MessageType, RtmpMessage } from './message';
 import { CommandHandler, ConnectionEvents, EndpointOptions, IncomingCommand, RtmpConnection, handshakeEnvironment } from './connection-core';
 import { ClientHandshake } from './client-handshake';
 import { DataMessage, StatusInfo, asStatusInfo, decodeData, isDataType } from './command-messages';
-import { UserControlEvent, decodeControlMessage } from './control-messages';
+import { ControlMessage, UserControlEvent } from './control-messages';
 import { NetStream, NetStreamHost } from './net-stream';
 import { RtmpProtocolError } from './errors';
 import { CallReply, RtmpCallError } from './transactions';
@@ -205,7 +205,7 @@ export class RtmpClient extends RtmpConnection<RtmpClientEvents> {
     this.answer(command, this.options.onCommand ?? (() => undefined));
   }
 
-  protected handleMessage(message: RtmpMessage): void {
+  protected handleMessage(message: RtmpMessage, control?: ControlMessage): void {
     switch (message.typeId) {
       case MessageType.Audio: {
         const stream = this.streams.get(message.streamId) ?? this.onlyPlayingStream();
@@ -213,8 +213,8 @@ export class RtmpClient extends RtmpConnection<RtmpClientEvents> {
         return;
       }
       case MessageType.UserControl: {
-        const control = decodeControlMessage(message);
-        if (control.kind === 'user-control' && control.event <= UserControlEvent.StreamIsRecorded) {
+        // decoded once, by RtmpConnection (which answered it if it was a ping)
+        if (control?.kind === 'user-control' && control.event <= UserControlEvent.StreamIsRecorded) {
           this.streams.get(control.value)?.deliverUserControl(control.event);
         }
         return;
@@ -240,13 +240,8 @@ export class RtmpClient extends RtmpConnection<RtmpClientEvents> {
   }
 
   private handleData(message: RtmpMessage): void {
-    let data: DataMessage;
-    try {
-      data = decodeData(message.payload, message.typeId, this.limits.maxAmfDepth);
-    } catch (error) {
-      this.reportError(error);
-      return;
-    }
+    const data = this.decodeOrReport(() => decodeData(message.payload, message.typeId, this.limits.maxAmfDepth));
+    if (!data) return;
     const stream = this.streams.get(message.streamId);
     if (stream) stream.deliverData(data);
     else if (message.streamId === 0) this.emit('data', data);

@@ -286,16 +286,9 @@ export class RtmpServerSession extends RtmpConnection<RtmpServerSessionEvents> {
 
   private handlePublish(command: IncomingCommand): void {
     const { streamId } = command;
-    const stream = this.streams.get(streamId);
-    const name = command.args[0];
-    if (!stream || typeof name !== 'string' || name === '') {
-      this.sendStatus(streamId, { level: 'error', code: 'NetStream.Publish.BadName', description: 'no such stream or name' });
-      return;
-    }
-    this.endStream(streamId, 'closeStream', false); // a second publish on a stream replaces the first
+    const name = this.startStream(command, 'publishing', 'NetStream.Publish.BadName');
+    if (name === null) return;
     const type = typeof command.args[1] === 'string' ? command.args[1] : 'live';
-    stream.role = 'publishing';
-    stream.name = name;
     this.publishing = streamId;
     this.sendStatus(streamId, { level: 'status', code: 'NetStream.Publish.Start', description: `${name} is now published.`, details: name });
     this.emit('publish', { streamId, name, type });
@@ -303,15 +296,8 @@ export class RtmpServerSession extends RtmpConnection<RtmpServerSessionEvents> {
 
   private handlePlay(command: IncomingCommand): void {
     const { streamId } = command;
-    const stream = this.streams.get(streamId);
-    const name = command.args[0];
-    if (!stream || typeof name !== 'string' || name === '') {
-      this.sendStatus(streamId, { level: 'error', code: 'NetStream.Play.StreamNotFound', description: 'no such stream or name' });
-      return;
-    }
-    this.endStream(streamId, 'closeStream', false);
-    stream.role = 'playing';
-    stream.name = name;
+    const name = this.startStream(command, 'playing', 'NetStream.Play.StreamNotFound');
+    if (name === null) return;
     this.playing = streamId;
     this.batch(() => {
       this.send(userControlMessage(UserControlEvent.StreamBegin, streamId));
@@ -319,6 +305,24 @@ export class RtmpServerSession extends RtmpConnection<RtmpServerSessionEvents> {
       this.sendStatus(streamId, { level: 'status', code: 'NetStream.Play.Start', description: `Started playing ${name}.`, details: name });
     });
     this.emit('play', { streamId, name });
+  }
+
+  /**
+   * Gives the command's stream its new role and returns the stream name; a second publish or play on a
+   * stream replaces the first. Null, after an error status with `badCode`, for an unknown stream or no name.
+   */
+  private startStream(command: IncomingCommand, role: 'publishing' | 'playing', badCode: string): string | null {
+    const { streamId } = command;
+    const stream = this.streams.get(streamId);
+    const name = command.args[0];
+    if (!stream || typeof name !== 'string' || name === '') {
+      this.sendStatus(streamId, { level: 'error', code: badCode, description: 'no such stream or name' });
+      return null;
+    }
+    this.endStream(streamId, 'closeStream', false);
+    stream.role = role;
+    stream.name = name;
+    return name;
   }
 
   /** Ends a stream's publish/play role; `remove` also forgets the stream (deleteStream). */

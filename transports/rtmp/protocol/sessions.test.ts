@@ -195,8 +195,11 @@ describe('streams', () => {
     server.on('stream-end', (e) => ended.push(e));
     const local = await client.createStream();
     const remote = await client.createStream();
+    const userControls: number[] = [];
+    remote.on('user-control', ({ event }) => userControls.push(event));
     await expect(local.publish('local')).resolves.toMatchObject({ code: 'NetStream.Publish.Start' });
     await expect(remote.play('remote')).resolves.toMatchObject({ code: 'NetStream.Play.Start' });
+    expect(userControls).toEqual([UserControlEvent.StreamBegin]);
     expect(published).toEqual([`${local.streamId}:local:live`]);
     expect([server.publishStreamId, server.playStreamId]).toEqual([local.streamId, remote.streamId]);
 
@@ -311,6 +314,10 @@ describe('against a scripted server', () => {
     const got = new Promise<Uint8Array>((resolve) => stream.once('audio', (m) => resolve(m.payload)));
     peer.send({ csid: 4, typeId: 8, streamId: 0, timestamp: 5, payload: hex('82 01 02') });
     await expect(got).resolves.toEqual(hex('82 01 02'));
+    // the same inside an aggregate (type 22): one FLV tag, split by the connection
+    const aggregated = new Promise<Uint8Array>((resolve) => stream.once('audio', (m) => resolve(m.payload)));
+    peer.send({ csid: 4, typeId: 22, streamId: 0, timestamp: 25, payload: hex('08 000003 000000 00 000000 82 03 04 0000000e') });
+    await expect(aggregated).resolves.toEqual(hex('82 03 04'));
     client.close();
   });
 

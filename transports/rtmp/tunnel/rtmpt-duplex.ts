@@ -29,7 +29,7 @@ export interface RtmptOptions {
   readonly requestTimeoutMs?: number;
 }
 
-const CONTENT_TYPE = 'application/x-fcs';
+export const RTMPT_CONTENT_TYPE = 'application/x-fcs';
 const IDLE_BODY = new Uint8Array([0]);
 
 export class RtmptDuplex extends DuplexBase implements ByteDuplex {
@@ -161,7 +161,7 @@ async function postFcs(fetchImpl: FetchLike, url: string, body: Uint8Array, time
   try {
     // A fresh ArrayBuffer: fetch then sends Content-Length, which rtmpt.py needs (no chunked bodies).
     const copy = body.slice();
-    const response = await fetchImpl(url, { method: 'POST', headers: { 'Content-Type': CONTENT_TYPE }, body: copy.buffer, signal: controller.signal });
+    const response = await fetchImpl(url, { method: 'POST', headers: { 'Content-Type': RTMPT_CONTENT_TYPE }, body: copy.buffer, signal: controller.signal });
     if (!response.ok) throw new Error(`RTMPT ${url} answered ${response.status}`);
     return new Uint8Array(await response.arrayBuffer());
   } finally {

@@ -6,6 +6,7 @@
  */
 import type { ByteDuplex } from '../protocol/duplex';
 import { concatBytes } from '../protocol/concat-bytes';
+import { RTMPT_CONTENT_TYPE } from './rtmpt-duplex';
 import { defaultRandom } from '../protocol/handshake';
 import { GLOBAL_TIMERS, Timers } from '../protocol/timers';
 
@@ -36,7 +37,6 @@ export interface RtmptServerOptions {
   readonly random?: (length: number) => Uint8Array;
 }
 
-export const RTMPT_CONTENT_TYPE = 'application/x-fcs';
 const EMPTY = new Uint8Array(0);
 /** Red5/rtmplite back-off after runs of ten empty replies; 0x21 ≈ 0.5 s (notes §4). */
 const IDLE_INTERVALS = [0x01, 0x03, 0x05, 0x09, 0x11, 0x21];
