@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { sipp } from '../../../devstack/sip-server/test-support/sipp';
-import { freeUdpPort, killSipps, Phone, Rig, sleep, startRig, until } from './test-helpers';
+import { freeUdpPort, Phone, Rig, settle, sleep, startRig, until } from './test-helpers';
 
 jest.setTimeout(30_000);
 
@@ -17,11 +17,7 @@ beforeAll(async () => {
   rig = await startRig({ mediaProfile: 'auto' });
 });
 
-afterEach(async () => {
-  for (const phone of phones.splice(0)) phone.close();
-  killSipps();
-  await until(() => rig.gateway.stats().sessions === 0, 5000, 'sessions to close');
-});
+afterEach(() => settle(rig, phones));
 
 afterAll(async () => {
   await rig.stop();

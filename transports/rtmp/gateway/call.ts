@@ -3,12 +3,12 @@
  * re-INVITE hold, REFER. It reports to the session through `CallEvents`, which map one-to-one onto the
  * siprtmp client callbacks (`ringing`, `accepted`, `rejected`, `byed`, `cancelled`, `holded`).
  */
-import { answerChallenge, DigestSecret, parseChallenge } from './digest-client';
+import { authorizedRetry, DigestSecret } from './digest-client';
 import { Dialog } from './dialog';
 import type { MediaLeg, MediaOfferOptions } from './media-leg';
 import { nameAddr, uriOf } from './addressing';
 import { createRequest, createResponse, newBranch, setHeaderParam, SipRequest, SipResponse, token } from './sip-imports';
-import { HostPort, SipUa, retryWith } from './sip-ua';
+import { HostPort, SipUa } from './sip-ua';
 import type { AudioCodec } from './sdp';
 
 export interface CallEvents {
@@ -316,10 +316,10 @@ export class Call {
         return;
       }
       if ((response.status === 401 || response.status === 407) && challenges < 2 && this.ctx.secret && !this.cancelWanted) {
-        const challenge = parseChallenge(response.get(response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate') ?? '');
-        if (challenge) {
+        const retry = authorizedRetry(invite, response, this.ctx.secret);
+        if (retry) {
           challenges++;
-          invite = retryWith(invite, response.status === 401 ? 'Authorization' : 'Proxy-Authorization', answerChallenge(challenge, this.ctx.secret, 'INVITE', invite.uri));
+          invite = retry;
           this.provisionalSeen = false;
           continue;
         }

@@ -1,6 +1,6 @@
 /** Dialog state (RFC 3261 §12) and the in-dialog requests built from it. */
 import { hopFor, tagOf, uriOf } from './addressing';
-import { createRequest, SipRequest, SipResponse } from './sip-imports';
+import { createRequest, removeHeaderParam, SipRequest, SipResponse } from './sip-imports';
 import type { HostPort } from './sip-ua';
 
 export class Dialog {
@@ -69,8 +69,7 @@ export class Dialog {
   }
 }
 
+/** A From/To value without its tag (the params after the URI; none inside it is touched). */
 function stripTag(value: string): string {
-  if (!value.includes('>')) return value.replace(/;\s*tag=[^;]*/i, '');
-  const close = value.lastIndexOf('>');
-  return value.slice(0, close + 1) + value.slice(close + 1).replace(/;\s*tag=[^;]*/i, '');
+  return removeHeaderParam(value, 'tag');
 }

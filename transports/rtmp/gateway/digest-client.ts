@@ -4,6 +4,8 @@
  * own small parser; the response hash itself is the server's `digestResponse`.
  */
 import { digestResponse, md5, token } from './sip-imports';
+import type { SipRequest, SipResponse } from './sip-imports';
+import { retryWith } from './sip-ua';
 
 export interface DigestChallenge {
   readonly realm: string;
@@ -61,6 +63,16 @@ export function answerChallenge(challenge: DigestChallenge, secret: DigestSecret
   if (challenge.qop) parts.push(`qop=${challenge.qop}`, `nc=${ncHex}`, `cnonce="${cnonce}"`);
   if (challenge.opaque !== undefined) parts.push(`opaque="${quote(challenge.opaque)}"`);
   return `Digest ${parts.join(', ')}`;
+}
+
+/**
+ * `request` again (new branch, CSeq + 1) with the Authorization (401) or Proxy-Authorization (407) that
+ * answers `response`'s challenge; null when it carries none we can answer.
+ */
+export function authorizedRetry(request: SipRequest, response: SipResponse, secret: DigestSecret): SipRequest | null {
+  const challenge = parseChallenge(response.get(response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate') ?? '');
+  if (!challenge) return null;
+  return retryWith(request, response.status === 401 ? 'Authorization' : 'Proxy-Authorization', answerChallenge(challenge, secret, request.method, request.uri));
 }
 
 function quote(text: string): string {

@@ -7,7 +7,7 @@ import { RtmpCallError } from '../protocol/transactions';
 import { connectWebSocket, WebSocketConstructor } from '../tunnel/websocket-duplex';
 import { openRtmpt } from '../tunnel/rtmpt-duplex';
 import { createPrng, randomBytes } from '../testing/prng';
-import { freeUdpPort, killSipps, Phone, Rig, sleep, startRig, startSippEcho, until } from './test-helpers';
+import { freeUdpPort, Phone, Rig, settle, sleep, startRig, startSippEcho, until } from './test-helpers';
 
 jest.setTimeout(30_000);
 
@@ -18,11 +18,7 @@ beforeAll(async () => {
   rig = await startRig();
 });
 
-afterEach(async () => {
-  for (const phone of phones.splice(0)) phone.close();
-  killSipps();
-  await until(() => rig.gateway.stats().sessions === 0, 5000, 'sessions to close');
-});
+afterEach(() => settle(rig, phones));
 
 afterAll(async () => {
   await rig.stop();
@@ -144,7 +140,8 @@ test('a NOTIFY (MWI) while a call rings is relayed and does not clobber the pend
   await bob.next('byed');
 });
 
-test('transfer: REFER with Referred-By = our own AOR; the transferee gateway follows it to the target', async () => {
+/** 1001 (alice) calls 1002 (bob), who answers; 1003 (carol) is logged in as the transfer target. */
+async function answeredWithCarol(): Promise<{ alice: Phone; bob: Phone; carol: Phone }> {
   const alice = await login('1001');
   const bob = await login('1002');
   const carol = await login('1003');
@@ -153,6 +150,11 @@ test('transfer: REFER with Referred-By = our own AOR; the transferee gateway fol
   bob.call('accept');
   await bob.next('accepted');
   await alice.next('accepted');
+  return { alice, bob, carol };
+}
+
+test('transfer: REFER with Referred-By = our own AOR; the transferee gateway follows it to the target', async () => {
+  const { alice, bob, carol } = await answeredWithCarol();
   await bob.startMedia();
   const reply = await alice.client.call('transfer', '1003');
   expect(reply.args[0]).toBe('202 Accepted');
@@ -185,13 +187,7 @@ test('transfer: REFER with Referred-By = our own AOR; the transferee gateway fol
 });
 
 test('transfer to a target that declines: referFailed for the transferee, who stays on the old call', async () => {
-  const alice = await login('1001');
-  const bob = await login('1002');
-  const carol = await login('1003');
-  alice.call('invite', '1002');
-  await bob.next('invited');
-  bob.call('accept');
-  await alice.next('accepted');
+  const { alice, bob, carol } = await answeredWithCarol();
   expect((await alice.client.call('transfer', '1003')).args[0]).toBe('202 Accepted');
   await bob.next('referred');
   await carol.next('invited');

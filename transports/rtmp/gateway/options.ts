@@ -1,4 +1,4 @@
-/** Options of `createRtmpGateway()` and their defaults (the CLI's defaults are the same). */
+/** Options of `createRtmpGateway()` and their defaults (the CLI's are the same, but for the log level: warn here, info there). */
 import { createLogger, Logger, LogLevel, LogSink } from './logger';
 import type { MediaLegFactory } from './media-leg';
 import { MediaProfile, profileLegFactory } from './profile-leg';

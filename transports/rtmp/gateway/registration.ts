@@ -3,9 +3,9 @@
  * refresh before expiry, un-REGISTER on close. A failed registration is what makes the gateway refuse
  * the RTMP connect.
  */
-import { answerChallenge, DigestSecret, parseChallenge } from './digest-client';
+import { authorizedRetry, DigestSecret } from './digest-client';
 import { createRequest, SipRequest, SipResponse, token } from './sip-imports';
-import { HostPort, SipUa, retryWith } from './sip-ua';
+import { HostPort, SipUa } from './sip-ua';
 
 export interface RegistrationOptions {
   readonly aor: string;
@@ -80,10 +80,9 @@ export class Registration {
     let request = this.build(expires);
     let response = await this.ua.request(request, o.server);
     for (let attempt = 0; attempt < 2 && (response.status === 401 || response.status === 407); attempt++) {
-      const header = response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
-      const challenge = parseChallenge(response.get(header) ?? '');
-      if (!challenge) break;
-      request = retryWith(request, response.status === 401 ? 'Authorization' : 'Proxy-Authorization', answerChallenge(challenge, o.secret, 'REGISTER', request.uri));
+      const retry = authorizedRetry(request, response, o.secret);
+      if (!retry) break;
+      request = retry;
       this.cseq = request.core.cseq;
       response = await this.ua.request(request, o.server);
     }

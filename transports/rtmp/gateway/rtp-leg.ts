@@ -280,7 +280,8 @@ export class RtpLeg implements MediaLeg {
       this.inFirstTs = packet.timestamp;
     }
     const timeMs = Math.floor(((packet.timestamp - this.inFirstTs) >>> 0) / 8);
-    this.onFrame?.({ codec, payload: packet.payload.slice(), timeMs, restart });
+    // dgram hands over a fresh buffer per message: the payload view needs no copy (the session copies it once, behind the audio tag byte)
+    this.onFrame?.({ codec, payload: packet.payload, timeMs, restart });
   }
 
   private receiveDtmf(timestamp: number, payload: Uint8Array): void {

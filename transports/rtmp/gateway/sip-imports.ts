@@ -8,7 +8,7 @@ export type { ParseLimits } from '../../../devstack/sip-server/sip/parser';
 export { SipRequest, SipResponse, makeHeader } from '../../../devstack/sip-server/sip/message';
 export type { SipMessage, Header } from '../../../devstack/sip-server/sip/message';
 export { createRequest, createResponse, newBranch, token, REASONS } from '../../../devstack/sip-server/sip/builder';
-export { setHeaderParam } from '../../../devstack/sip-server/sip/headers';
+export { removeHeaderParam, setHeaderParam } from '../../../devstack/sip-server/sip/headers';
 export { parseNameAddr, parseUri } from '../../../devstack/sip-server/sip/jssip';
 export { digestResponse } from '../../../devstack/sip-server/auth/digest';
 export { md5 } from '../../../devstack/sip-server/users';

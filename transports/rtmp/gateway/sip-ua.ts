@@ -300,7 +300,3 @@ export function retryWith(request: SipRequest, name: string, value: string): Sip
   next.set(name, value);
   return next;
 }
-
-export function isResponse(message: SipMessage): message is SipResponse {
-  return message instanceof SipResponse;
-}

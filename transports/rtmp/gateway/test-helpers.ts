@@ -3,8 +3,9 @@
  * ports, RTMP clients that record the gateway's callbacks, and sipp children stopped by PID.
  */
 import { join } from 'node:path';
-import { sipp } from '../../../devstack/sip-server/test-support/sipp';
-import { createDevSipServer, DevSipServer, StartedInfo } from '../../../devstack/sip-server';
+import { freeUdpPort, killSipps, sipp } from '../../../devstack/sip-server/test-support/sipp';
+import { startTestServer } from '../../../devstack/sip-server/test-support/server';
+import type { DevSipServer, StartedInfo } from '../../../devstack/sip-server';
 import type { AmfValue } from '../protocol/amf-values';
 import type { ByteDuplex } from '../protocol/duplex';
 import type { IncomingCommand } from '../protocol/connection-core';
@@ -26,8 +27,7 @@ export interface Rig {
 }
 
 export async function startRig(options: RtmpGatewayOptions = {}): Promise<Rig> {
-  const sip = createDevSipServer({ host: '127.0.0.1', wsPort: 0, udpPort: 0, logLevel: 'silent' });
-  const sipInfo = await sip.start();
+  const { server: sip, info: sipInfo } = await startTestServer({ logLevel: 'silent' });
   const logs: string[] = [];
   const gateway = createRtmpGateway({
     rtmp: { host: '127.0.0.1', port: 0 },
@@ -53,6 +53,13 @@ export async function startRig(options: RtmpGatewayOptions = {}): Promise<Rig> {
       await sip.stop();
     },
   };
+}
+
+/** After each test: closes `phones` (emptying the list), kills sipp children, waits for the sessions to go. */
+export async function settle(rig: Rig, phones: Phone[]): Promise<void> {
+  for (const phone of phones.splice(0)) phone.close();
+  killSipps();
+  await until(() => rig.gateway.stats().sessions === 0, 5000, 'sessions to close');
 }
 
 /** An RTMP client that queues every gateway callback for `next(name)`. */
@@ -115,7 +122,7 @@ export class Phone {
 }
 
 // sipp processes and free ports: the development SIP server's test helpers (started and killed by PID there)
-export { freeUdpPort, killSipps } from '../../../devstack/sip-server/test-support/sipp';
+export { freeUdpPort, killSipps };
 
 /** sipp UAS that answers PCMU and echoes RTP; resolves once it listens. Stopped by PID in `killSipps`. */
 export async function startSippEcho(port: number, mediaPort: number, calls = 1): Promise<{ pid: number; done: Promise<number | null> }> {
