@@ -1,4 +1,4 @@
-import { arr, obj, num, str, strOrNull, type JsonObject } from '../util/json';
+import { arr, isObject, obj, num, str, strOrNull, type JsonObject } from '../util/json';
 
 export interface Extension {
   id: number | null;
@@ -28,7 +28,7 @@ export class Line {
 
   static parse(plain: unknown): Line {
     const o = obj(plain);
-    const endpoint = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : null);
+    const endpoint = (v: unknown): JsonObject | null => (isObject(v) ? v : null);
     return new Line({
       id: num(o.id),
       uuid: strOrNull(o.uuid),

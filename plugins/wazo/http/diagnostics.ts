@@ -1,5 +1,5 @@
 // A one-slot hook through which the HTTP layer reports finished requests and the secrets it handles.
-// The IssueReporter plugs itself in when enabled; without it nothing is recorded. The requester never
+// The IssueReporter plugs itself in when enabled; without it no request is recorded. The requester never
 // imports the reporter, so a REST-only bundle stays small and the reporter stays optional.
 
 export interface RequestRecord {
@@ -19,9 +19,16 @@ export interface DiagnosticsSink {
 }
 
 let sink: DiagnosticsSink | null = null;
+/**
+ * The last secrets reported, kept whether or not a sink is plugged in: a reporter enabled after the
+ * login must still scrub the token it never saw go by (Wazo tokens are bare UUIDs no pattern catches).
+ */
+const recentSecrets: string[] = [];
+const RECENT_SECRETS = 8;
 
 export function setDiagnosticsSink(next: DiagnosticsSink | null): void {
   sink = next;
+  for (const value of recentSecrets) next?.secret(value);
 }
 
 export function reportRequest(record: RequestRecord): void {
@@ -29,7 +36,12 @@ export function reportRequest(record: RequestRecord): void {
 }
 
 export function reportSecret(value: string | null | undefined): void {
-  if (value) sink?.secret(value);
+  if (!value) return;
+  if (!recentSecrets.includes(value)) {
+    recentSecrets.push(value);
+    if (recentSecrets.length > RECENT_SECRETS) recentSecrets.shift();
+  }
+  sink?.secret(value);
 }
 
 /** Masks what identifies a session in a URL: `/token/<t>` segments and `token=` parameters. */

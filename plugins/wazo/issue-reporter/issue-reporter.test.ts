@@ -135,6 +135,21 @@ describe('credentials never leave the process', () => {
     expect(fluentd.records[0].record).toMatchObject({ password: REDACTED, nested: { refresh_token: REDACTED, ok: 'kept' } });
   });
 
+  it('a token set before the reporter was enabled is still scrubbed by its value', async () => {
+    const token = 'c0ffee00-1111-4222-8333-444455556666';
+    const client = new WazoApiClient({ server: '127.0.0.1:1' });
+    client.setToken(token);
+    const r = reporter({ bufferSize: 1 });
+    try {
+      r.log('info', `the page printed ${token} itself`);
+      await r.flush();
+      expect(fluentd.rawBodies.join('\n')).not.toContain(token);
+      expect(fluentd.records).toHaveLength(1);
+    } finally {
+      r.disable();
+    }
+  });
+
   it('a whole login, refresh and failing calls at trace level ship no password, token, refresh token or auth header', async () => {
     const tls = testCertificate();
     const stack = await WazoMockServer.start(tls);

@@ -151,8 +151,7 @@ export class IssueReporter {
         rest.pop();
         extra = last;
       }
-      if (extra.skipSendToRemote === true) return this.print(level, category, rest, extra, false);
-      this.print(level, category, rest, extra, true);
+      this.print(level, category, rest, extra, extra.skipSendToRemote !== true);
     } catch {
       // Logging must never break the caller.
     }

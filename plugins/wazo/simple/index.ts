@@ -10,10 +10,9 @@ import { InvalidAuthorization, InvalidSubscription, NoDomainNameError, NoTenantI
 import { createSimpleWebsocket } from './websocket';
 
 const Websocket = createSimpleWebsocket();
-let auth: SimpleAuth | null = null;
-const clients = new SimpleApiClients((client) => auth?.setupClient(client));
+// The registry calls back into Auth only when it creates a client, never during construction.
+const clients = new SimpleApiClients((client) => Auth.setupClient(client));
 const Auth = new SimpleAuth(clients, Websocket);
-auth = Auth;
 
 const getApiClient = (server?: string | null): WazoApiClient => clients.get(server);
 

@@ -99,12 +99,4 @@ export const SOCKET_EVENTS = {
 /** The engine version from which websocketd answers `ping` with `pong` (protocol v2). */
 export const HEARTBEAT_ENGINE_VERSION = '20.09';
 
-/** Event names whose payload is never written to logs (message contents). */
-export const PRIVATE_EVENTS: ReadonlySet<string> = new Set([
-  EVENTS.CHAT_MESSAGE_SENT,
-  EVENTS.CHAT_MESSAGE_RECEIVED,
-  EVENTS.CHATD_USER_ROOM_MESSAGE_CREATED,
-  EVENTS.CHATD_USER_ROOM_CREATED,
-]);
-
 export const EVENT_NAMES: readonly WazoEventName[] = Object.values(EVENTS);
