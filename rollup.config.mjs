@@ -7,7 +7,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
-import { debugLite, packageJsonFields } from './rollup.plugins.mjs';
+import { debugLite, MINIFY_OPTIONS, packageJsonFields } from './rollup.plugins.mjs';
 
 const ts = () =>
   typescript({
@@ -24,7 +24,7 @@ const browserPlugins = () => [
   commonjs({ requireReturnsDefault: 'auto' }),
   ts(),
 ];
-const minify = () => terser({ ecma: 2020, toplevel: true, compress: { passes: 3 } });
+const minify = () => terser(MINIFY_OPTIONS);
 const external = (id) => /^(jssip|eventemitter3|ws|werift)(\/|$)/.test(id) || id.startsWith('node:') || /^(net|http|https|tls|dgram|crypto|events|stream)$/.test(id);
 
 const parts = [];

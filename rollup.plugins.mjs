@@ -20,3 +20,6 @@ export const debugLite = {
   },
 };
 
+
+// terser options of every minified browser build (and of the JsSIP baseline the bench measures against)
+export const MINIFY_OPTIONS = { ecma: 2020, toplevel: true, compress: { passes: 3 } };

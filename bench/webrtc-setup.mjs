@@ -14,7 +14,7 @@ import { rollup } from 'rollup';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import { packageJsonFields } from '../rollup.plugins.mjs';
+import { MINIFY_OPTIONS, packageJsonFields } from '../rollup.plugins.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_N || 12);
@@ -25,13 +25,20 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--use-fak
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const f1 = (x) => x.toFixed(1);
 
-/** JsSIP alone, bundled and minified the same way as dist/kazoo.min.js (the baseline of both size and speed) */
+/**
+ * JsSIP alone as a page would bundle it (its own `debug` included: the stand-in is kazoo's saving), with
+ * the same package.json trimming and terser options as dist/kazoo.min.js: the baseline of size and speed
+ */
 async function jssipBundle() {
-  const entry = path.join(os.tmpdir(), 'kazoo-bench-jssip-entry.mjs');
+  const entry = path.join(os.tmpdir(), `kazoo-bench-jssip-entry-${process.pid}.mjs`);
   fs.writeFileSync(entry, `import JsSIP from '${path.join(ROOT, 'node_modules/jssip/lib/JsSIP.js')}'; globalThis.JsSIP = JsSIP;\n`);
-  const b = await rollup({ input: entry, plugins: [packageJsonFields, nodeResolve({ browser: true, preferBuiltins: false }), commonjs()], onwarn: () => {} });
-  const { output } = await b.generate({ format: 'iife', plugins: [terser()] });
-  return output[0].code;
+  try {
+    const b = await rollup({ input: entry, plugins: [packageJsonFields, nodeResolve({ browser: true, preferBuiltins: false }), commonjs()], onwarn: () => {} });
+    const { output } = await b.generate({ format: 'iife', plugins: [terser(MINIFY_OPTIONS)] });
+    return output[0].code;
+  } finally {
+    fs.rmSync(entry, { force: true });
+  }
 }
 
 async function main() {

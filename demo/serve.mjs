@@ -107,18 +107,13 @@ async function leaveVoicemail(httpUrl, user) {
   return `${r.status} ${await r.text()}`;
 }
 
-const files = {
-  '/': ['demo/phone.html', 'text/html'],
-  '/phone.html': ['demo/phone.html', 'text/html'],
-  '/legacy.html': ['demo/legacy.html', 'text/html'],
-  '/lib/kazoo.js': ['dist/kazoo.js', 'text/javascript'],
-  '/lib/kazoo.min.js': ['dist/kazoo.min.js', 'text/javascript'],
-  // what kazoo.js fetches from beside itself when a page picks RTMP (the phone's "force RTMP" switch)
-  '/lib/kazoo-rtmp-transport.js': ['dist/kazoo-rtmp-transport.js', 'text/javascript'],
-  '/lib/kazoo-rtmp-transport.min.js': ['dist/kazoo-rtmp-transport.min.js', 'text/javascript'],
-  // both transports in one file
-  '/lib/kazoo-rtmp.js': ['dist/kazoo-rtmp.js', 'text/javascript'],
+const pages = {
+  '/': 'demo/phone.html',
+  '/phone.html': 'demo/phone.html',
+  '/legacy.html': 'demo/legacy.html',
 };
+/** `/lib/<file>` is dist/<file> for every global build (kazoo.js fetches kazoo-rtmp-transport.js from beside itself) */
+const LIB = /^\/lib\/(kazoo[\w-]*(?:\.min)?\.js)$/;
 
 let server;
 let stopping = false;
@@ -140,11 +135,13 @@ async function main() {
       res.end(await leaveVoicemail(sip.httpUrl, user).catch((e) => `error ${e.message}`));
       return;
     }
-    const f = files[url.pathname];
-    if (!f) { res.writeHead(404); res.end('not found'); return; }
-    let body = fs.readFileSync(path.join(ROOT, f[0]), 'utf8');
-    if (f[1] === 'text/html') body = body.replace(/<script src="lib\/kazoo[\w.-]*\.js"/, (tag) => `${settings}${tag}`);
-    res.writeHead(200, { 'content-type': f[1], 'cache-control': 'no-store' });
+    const page = pages[url.pathname];
+    const lib = LIB.exec(url.pathname);
+    const file = page ?? (lib ? `dist/${lib[1]}` : null);
+    if (!file || !fs.existsSync(path.join(ROOT, file))) { res.writeHead(404); res.end('not found'); return; }
+    let body = fs.readFileSync(path.join(ROOT, file), 'utf8');
+    if (page) body = body.replace(/<script src="lib\/kazoo[\w.-]*\.js"/, (tag) => `${settings}${tag}`);
+    res.writeHead(200, { 'content-type': page ? 'text/html' : 'text/javascript', 'cache-control': 'no-store' });
     res.end(body);
   });
   server.on('error', (e) => fail(e.code === 'EADDRINUSE' ? `port ${port} is taken: npm start -- --port <another>` : e.message));

@@ -1,26 +1,39 @@
-// Transpiles transports/rtmp/<dirs> (tests excluded) to CommonJS in a temp dir, so plain Node can load them.
+// Transpiles TypeScript folders of the repository (tests excluded) to CommonJS in a temp dir with the
+// repository's layout, so plain Node and its child processes can load them; node_modules is symlinked in
+// so `ws` and `jssip` resolve.
 import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
-export function compileRtmp(root, dirs) {
+/** `dirs` relative to the repository root; `load('a/b.js')` requires out/a/b.js */
+export function compileTree(root, dirs) {
   const require = createRequire(join(root, 'package.json'));
   const ts = require('typescript');
-  const base = join(root, 'transports', 'rtmp');
-  const out = mkdtempSync(join(tmpdir(), 'kazoo-rtmp-bench-'));
+  const out = mkdtempSync(join(tmpdir(), 'kazoo-bench-'));
+  const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true };
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
-        const target = join(out, relative(base, path)).replace(/\.ts$/, '.js');
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) {
+        const target = join(out, relative(root, path)).replace(/\.ts$/, '.js');
         mkdirSync(dirname(target), { recursive: true });
-        const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true };
-        writeFileSync(target, ts.transpileModule(readFileSync(path, 'utf8'), { compilerOptions: options }).outputText);
+        writeFileSync(target, ts.transpileModule(readFileSync(path, 'utf8'), { compilerOptions: options, fileName: path }).outputText);
       }
     }
   };
-  for (const dir of dirs) walk(join(base, dir));
-  return { out, load: (path) => require(join(out, path)) };
+  for (const dir of dirs) walk(join(root, dir));
+  symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
+  const req = createRequire(join(out, 'package.json'));
+  return { out, load: (path) => req(join(out, path)) };
 }
+
+/** folders of transports/rtmp (`['protocol', 'media']`); `load('media/g711.js')` */
+export function compileRtmp(root, dirs) {
+  const { out, load } = compileTree(root, dirs.map((d) => join('transports', 'rtmp', d)));
+  return { out, load: (path) => load(join('transports', 'rtmp', path)) };
+}
+
+/** the gateway: all of transports/rtmp and the dev server's SIP code it imports */
+export const compileGateway = (root) => compileTree(root, ['transports/rtmp', 'devstack/sip-server']);

@@ -43,7 +43,7 @@ test.each<[GlobalBuild, string]>([
   ['kazoo-rtmp.js', '(nowhere: built in)'],
 ])('forceRTMP with %s: the transport comes from %s, registers through the gateway', async (build, fetched) => {
   const before = transportFetches().length;
-  const p = await lab.open(`rtmp-${build}`, { rtmp: true, build });
+  const p = await lab.open(`rtmp-${build}`, { build });
   await p.eval("new Promise(r => kazoo.init({ forceRTMP: true, onLoaded: r }))");
   expect(await p.eval('kazoo.version')).toBe('rtmp');
   expect(transportFetches().slice(before)).toEqual(fetched.startsWith('/') ? [fetched] : []);
@@ -54,7 +54,7 @@ test.each<[GlobalBuild, string]>([
 });
 
 test('register() straight after init(), before the code arrived, still registers', async () => {
-  const p = await lab.open('rtmp-early', { rtmp: true });
+  const p = await lab.open('rtmp-early');
   // registerWith = kazoo.register with the instrumented callbacks (test/e2e/pages/instrument.js)
   await p.eval(`kazoo.init({ forceRTMP: true }); registerWith(${JSON.stringify({ rtmpUrl: 'rtmp://127.0.0.1/sip', ...creds('1003') })})`);
   await p.waitFor('onConnected', { timeout: 15_000 });
@@ -63,7 +63,7 @@ test('register() straight after init(), before the code arrived, still registers
 });
 
 test('RTMP code that cannot be fetched: onFlashMissing with the container, no onLoaded', async () => {
-  const p = await lab.open('rtmp-missing', { rtmp: true });
+  const p = await lab.open('rtmp-missing');
   const loadedBefore = await p.count('onLoaded');
   await p.eval(`new Promise(r => kazoo.init({ forceRTMP: true, rtmpScriptUrl: 'lib/nowhere.js',
     onLoaded: r, onFlashMissing: (c) => { c.className = 'flash-missing'; console.log('onFlashMissing'); r(); } }))`);
@@ -75,7 +75,7 @@ test('RTMP code that cannot be fetched: onFlashMissing with the container, no on
 
 test('a browser without RTCPeerConnection gets RTMP without asking: kazoo.js fetches it, registers through the gateway', async () => {
   const before = transportFetches().length;
-  const p = await lab.open('no-webrtc', { rtmp: true });
+  const p = await lab.open('no-webrtc');
   // what a page on a browser with WebRTC switched off sees (the 2014 library's reason for RTMP)
   await p.eval("delete window.RTCPeerConnection; window.RTCPeerConnection = undefined; new Promise(r => kazoo.init({ onLoaded: r }))");
   expect(await p.eval('kazoo.version')).toBe('rtmp');
@@ -87,7 +87,7 @@ test('a browser without RTCPeerConnection gets RTMP without asking: kazoo.js fet
 });
 
 test('a browser without AudioWorklet cannot run RTMP: the page\'s own onFlashMissing (demo/legacy.html), then transport_unavailable', async () => {
-  const p = await lab.open('no-worklet', { rtmp: true });
+  const p = await lab.open('no-worklet');
   const loaded = await p.count('onLoaded');
   // legacy.html's paramsInit has the 2014 example's onFlashMissing, which fills the container
   await p.eval("window.AudioWorkletNode = undefined; kazoo.init(Object.assign({}, paramsInit, { forceRTMP: true }))");

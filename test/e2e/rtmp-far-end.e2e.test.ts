@@ -1,5 +1,5 @@
 /**
- * The RTMP page (`forceRTMP: true`, the build lab.open(…, { rtmp: true }) loads; the project's gateway) against far ends
+ * The RTMP page (`forceRTMP: true`, the build lab.open(…) loads; the project's gateway) against far ends
  * that measure what reached them:
  *  - a SIP phone in Node (test/e2e/lib/sip-far-end.ts) registered in Kamailio over UDP with digest auth:
  *    it decodes the RFC 4733 events and the μ-law audio it receives, records SIP INFO, CANCEL and BYE,
@@ -60,7 +60,7 @@ beforeAll(async () => {
   webrtc = await lab.open('webrtc-1006');
   await webrtc.registerWith({ wsUrl: WS_URL, ...creds('1006') });
   await webrtc.waitFor('onConnected');
-  rtmp = await lab.open('rtmp-1005', { rtmp: true });
+  rtmp = await lab.open('rtmp-1005');
   await rtmp.eval("new Promise(r => kazoo.init({ forceRTMP: true, onLoaded: r }))");
   expect(await rtmp.eval('kazoo.version')).toBe('rtmp');
   await rtmp.registerWith(creds('1005', { rtmpUrl: 'rtmp://127.0.0.1/sip' }));

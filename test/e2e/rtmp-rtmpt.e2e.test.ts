@@ -53,7 +53,7 @@ beforeAll(async () => {
   await webrtc.registerWith({ wsUrl: WS_URL, ...creds('1006') });
   await webrtc.waitFor('onConnected');
 
-  rtmp = await lab.open('rtmp-1005-rtmpt', { rtmp: true });
+  rtmp = await lab.open('rtmp-1005-rtmpt');
   rtmp.page.on('request', (r) => {
     const u = new URL(r.url());
     if (u.port === '1936') tunnelRequests.push(`${r.method()} ${u.pathname}`);

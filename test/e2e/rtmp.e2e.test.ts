@@ -18,7 +18,7 @@ let webrtc: PhonePage;
 const creds = labCreds;
 
 async function rtmpPhone(name: string, user: string, extra: Record<string, unknown> = {}): Promise<PhonePage> {
-  const p = await lab.open(name, { rtmp: true });
+  const p = await lab.open(name);
   await p.eval("new Promise(r => kazoo.init({ forceRTMP: true, onLoaded: r }))");
   expect(await p.eval('kazoo.version')).toBe('rtmp');
   await p.registerWith(creds(user, { rtmpUrl: 'rtmp://127.0.0.1/sip', ...extra }));

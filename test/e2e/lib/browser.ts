@@ -18,14 +18,8 @@ export const CHROMIUM_ARGS = [
   '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
 ];
 
-const FILES: Record<string, [string, string]> = {
-  '/legacy.html': ['demo/legacy.html', 'text/html'],
-  '/lib/kazoo.js': ['dist/kazoo.js', 'text/javascript'],
-  '/lib/kazoo.min.js': ['dist/kazoo.min.js', 'text/javascript'],
-  '/lib/kazoo-rtmp.js': ['dist/kazoo-rtmp.js', 'text/javascript'],
-  '/lib/kazoo-rtmp-transport.js': ['dist/kazoo-rtmp-transport.js', 'text/javascript'],
-  '/lib/kazoo-rtmp-transport.min.js': ['dist/kazoo-rtmp-transport.min.js', 'text/javascript'],
-};
+/** `/lib/<file>` is dist/<file> for every global build, as demo/serve.mjs serves them */
+const LIB = /^\/lib\/(kazoo[\w-]*(?:\.min)?\.js)$/;
 
 /** the global build a test page includes: kazoo.js fetches the RTMP transport's code when it needs it */
 export type GlobalBuild = 'kazoo.js' | 'kazoo.min.js' | 'kazoo-rtmp.js';
@@ -36,8 +30,8 @@ export const INSTRUMENT = path.join(ROOT, 'test/e2e/pages/instrument.js');
 export interface Lab {
   ctx: BrowserContext;
   baseUrl: string;
-  /** `rtmp`: a page that will init({forceRTMP}); `build`: which global script it includes (default kazoo.js) */
-  open(name: string, opts?: { rtmp?: boolean; build?: GlobalBuild }): Promise<PhonePage>;
+  /** `build`: which global script the page includes (default kazoo.js, which fetches RTMP's code if init picks it) */
+  open(name: string, opts?: { build?: GlobalBuild }): Promise<PhonePage>;
   /** the paths the page server answered, in order (e.g. whether a page fetched the RTMP transport) */
   served: string[];
   close(): Promise<void>;
@@ -48,16 +42,18 @@ export async function launch(): Promise<Lab> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://page');
     served.push(url.pathname);
-    const f = FILES[url.pathname];
-    if (!f) {
+    const page = url.pathname === '/legacy.html';
+    const lib = LIB.exec(url.pathname);
+    const file = page ? 'demo/legacy.html' : lib ? `dist/${lib[1]}` : null;
+    if (!file || !fs.existsSync(path.join(ROOT, file))) {
       res.writeHead(404);
       res.end();
       return;
     }
-    res.writeHead(200, { 'content-type': f[1], 'cache-control': 'no-store' });
-    let body = fs.readFileSync(path.join(ROOT, f[0]), 'utf8');
+    res.writeHead(200, { 'content-type': page ? 'text/html' : 'text/javascript', 'cache-control': 'no-store' });
+    let body = fs.readFileSync(path.join(ROOT, file), 'utf8');
     // the demo pages take their server from window.DEMO (demo/serve.mjs sets it): here, the lab
-    if (f[1] === 'text/html') {
+    if (page) {
       const script = `lib/${url.searchParams.get('build') ?? 'kazoo.js'}`;
       body = body.replace('<script src="lib/kazoo.js"', `<script>window.DEMO = ${JSON.stringify({ wsUrl: WS_URL, realm: REALM })};</script><script src="${script}"`);
     }
