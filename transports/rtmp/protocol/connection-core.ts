@@ -233,7 +233,9 @@ export abstract class RtmpConnection<Events extends ConnectionEvents> extends Em
     const reply = (name: string, args: AmfValue[]): void => {
       if (transactionId !== 0) this.sendCommand(streamId, { name, transactionId, commandObject: null, args });
     };
-    const succeed = (value: AmfValue | void): void => reply('_result', value === undefined ? [] : [value]);
+    // a reply always carries a value after the null command object: rtmplite reads args[0] of every
+    // `_result` and its process dies with IndexError on an empty one (siprtmp.py's numbered calls)
+    const succeed = (value: AmfValue | void): void => reply('_result', [value === undefined ? null : value]);
     const fail = (error: unknown): void =>
       reply('_error', [{ level: 'error', code: 'NetConnection.Call.Failed', description: error instanceof Error ? error.message : String(error) }]);
     try {
