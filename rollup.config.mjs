@@ -13,7 +13,7 @@ const ts = () =>
   typescript({
     tsconfig: './tsconfig.json',
     compilerOptions: { noEmit: false, declaration: false, module: 'ESNext', types: ['node'] },
-    include: ['src/**/*.ts', 'transports/**/*.ts'],
+    include: ['src/**/*.ts', 'entries/**/*.ts', 'transports/**/*.ts', 'protocol/**/*.ts'],
     exclude: ['**/*.test.ts'],
   });
 
@@ -28,18 +28,18 @@ const minify = () => terser(MINIFY_OPTIONS);
 const external = (id) => /^(jssip|eventemitter3|ws|werift)(\/|$)/.test(id) || id.startsWith('node:') || /^(net|http|https|tls|dgram|crypto|events|stream)$/.test(id);
 
 const parts = [];
-for (const file of ['./plugins/wazo/rollup.parts.mjs', './transports/rtmp/gateway/rollup.parts.mjs']) {
+for (const file of ['./plugins/wazo/rollup.parts.mjs', './gateway/rollup.parts.mjs']) {
   if (fs.existsSync(new URL(file, import.meta.url))) parts.push(...(await import(file)).default);
 }
 
 export default [
   // dist/kazoo.js (WebRTC; fetches RTMP's code on demand), dist/kazoo-rtmp.js (both in one file) and
   // dist/kazoo-rtmp-transport.js (the code kazoo.js fetches)
-  ...[['src/global.ts', 'kazoo'], ['src/global-rtmp.ts', 'kazoo-rtmp'], ['transports/rtmp/on-demand.ts', 'kazoo-rtmp-transport']].map(([input, name]) => ({
+  ...[['entries/global.ts', 'kazoo'], ['entries/global-rtmp.ts', 'kazoo-rtmp'], ['entries/global-rtmp-transport.ts', 'kazoo-rtmp-transport']].map(([input, name]) => ({
     input,
     plugins: browserPlugins(),
     // the on-demand RTMP code takes eventemitter3 from kazoo.js, which lends it on the global it then
-    // replaces (src/global.ts, LENT_TO_RTMP)
+    // replaces (entries/global.ts, LENT_TO_RTMP)
     ...(name === 'kazoo-rtmp-transport' ? { external: ['eventemitter3'] } : {}),
     output: [
       { file: `dist/${name}.js`, format: 'iife', name: 'kazooBundle', sourcemap: false, globals: { eventemitter3: 'kazooRtmpTransport' } },
@@ -47,7 +47,7 @@ export default [
     ],
   })),
   {
-    input: { index: 'src/index.ts', node: 'src/node/index.ts' },
+    input: { index: 'entries/index.ts', node: 'entries/node/index.ts' },
     external,
     plugins: [ts()],
     output: [

@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 // RTMP core throughput: G.711 μ-law encode/decode, resampling, chunk stream encode/decode.
-// Usage: node bench/rtmp/codec.mjs   (compiles transports/rtmp with the project's TypeScript into a temp dir)
+// Usage: node bench/rtmp/codec.mjs   (compiles protocol/ with the project's TypeScript into a temp dir)
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { compileRtmp } from './compile.mjs';
+import { compileProtocol } from './compile.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { out, load } = compileRtmp(root, ['protocol', 'media']);
-const { encodeG711, decodeG711, encodeG711FromFloat } = load('media/g711.js');
-const { Resampler } = load('media/resampler.js');
-const { ChunkWriter } = load('protocol/chunk-writer.js');
-const { ChunkReader } = load('protocol/chunk-reader.js');
-const { resolveLimits } = load('protocol/limits.js');
+const { out, load } = compileProtocol(root, ['rtmp', 'audio']);
+const { encodeG711, decodeG711, encodeG711FromFloat } = load('audio/g711.js');
+const { Resampler } = load('audio/resampler.js');
+const { ChunkWriter } = load('rtmp/chunk-writer.js');
+const { ChunkReader } = load('rtmp/chunk-reader.js');
+const { resolveLimits } = load('rtmp/limits.js');
 
 /** Calls per second of fn: the median of 5 rounds of about `ms` each (the machine is shared). */
 function rate(fn, ms = 250) {

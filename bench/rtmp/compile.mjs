@@ -29,11 +29,11 @@ export function compileTree(root, dirs) {
   return { out, load: (path) => req(join(out, path)) };
 }
 
-/** folders of transports/rtmp (`['protocol', 'media']`); `load('media/g711.js')` */
-export function compileRtmp(root, dirs) {
-  const { out, load } = compileTree(root, dirs.map((d) => join('transports', 'rtmp', d)));
-  return { out, load: (path) => load(join('transports', 'rtmp', path)) };
+/** folders of protocol/ (`['rtmp', 'audio']`); `load('audio/g711.js')` */
+export function compileProtocol(root, dirs) {
+  const { out, load } = compileTree(root, dirs.map((d) => join('protocol', d)));
+  return { out, load: (path) => load(join('protocol', path)) };
 }
 
-/** the gateway: all of transports/rtmp and the dev server's SIP code it imports */
-export const compileGateway = (root) => compileTree(root, ['transports/rtmp', 'devstack/sip-server']);
+/** the gateway and the protocol code it stands on */
+export const compileGateway = (root) => compileTree(root, ['gateway', 'protocol', 'devstack/sip-server']);

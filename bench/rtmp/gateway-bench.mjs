@@ -34,9 +34,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (v) => (Number.isFinite(v) ? v.toFixed(2) : '—');
 
 const { out, load } = compileGateway(root);
-const { RtmpClient, RtmpServerSession, encodeG711AudioMessage } = load('transports/rtmp/protocol/index.js');
-const { connectTcp, TcpDuplex } = load('transports/rtmp/node/index.js');
-const { connectWebSocket, openRtmpt } = load('transports/rtmp/tunnel/index.js');
+const { RtmpClient, RtmpServerSession, encodeG711AudioMessage } = load('protocol/rtmp/index.js');
+const { connectTcp, TcpDuplex } = load('protocol/rtmp/node/index.js');
+const { connectWebSocket, openRtmpt } = load('protocol/rtmp/tunnel/index.js');
 const { WebSocket } = createRequire(join(root, 'package.json'))('ws');
 
 // ---- child processes -------------------------------------------------------------------------------

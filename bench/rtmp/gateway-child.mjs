@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 const out = process.argv[2];
 const require = createRequire(join(out, 'package.json'));
-const { createRtmpGateway } = require(join(out, 'transports/rtmp/gateway/gateway.js'));
+const { createRtmpGateway } = require(join(out, 'gateway/gateway.js'));
 
 const gateway = createRtmpGateway({
   rtmp: { host: '127.0.0.1', port: 0 },

@@ -80,7 +80,7 @@ function bytesPerSource(file) {
 }
 
 const normalise = (name) => name.replace(/^(\.\.\/)+/, '');
-const loaderSources = ['src/util/load-script.ts', 'src/global.ts', 'src/on-demand.ts'];
+const loaderSources = ['src/util/load-script.ts', 'entries/global.ts', 'entries/on-demand-contract.ts'];
 const loaderBytes = [...bytesPerSource(files.base)].filter(([n]) => loaderSources.includes(normalise(n))).reduce((t, [, b]) => t + b, 0);
 
 console.log('RTMP transport cost in the global build (minified)');
@@ -95,7 +95,7 @@ console.log(`  target ≤ ${kb(TARGET)} gzip for the RTMP transport: ${transport
 
 const group = (name) => {
   const n = normalise(name);
-  const m = /^(transports\/rtmp\/[^/]+\/[^/]+|transports\/rtmp\/[^/]+|src\/.+|node_modules\/[^/]+)/.exec(n);
+  const m = /^(transports\/rtmp\/[^/]+\/[^/]+|transports\/rtmp\/[^/]+|protocol\/[^/]+\/[^/]+|src\/.+|entries\/.+|node_modules\/[^/]+)/.exec(n);
   return m ? m[1] : n;
 };
 const groups = new Map();
@@ -103,7 +103,7 @@ for (const [name, bytes] of bytesPerSource(files.transport)) groups.set(group(na
 const sorted = [...groups].sort((a, b) => b[1] - a[1]);
 const folders = new Map();
 for (const [g, b] of sorted) {
-  const f = g.split('/').slice(0, 3).join('/');
+  const f = g.split('/').slice(0, g.startsWith('protocol/') ? 2 : 3).join('/');
   folders.set(f, (folders.get(f) ?? 0) + b);
 }
 console.log(`\n  minified bytes of kazoo-rtmp-transport.min.js per folder (source map): ${kb(sorted.reduce((t, [, b]) => t + b, 0))} raw`);
@@ -121,5 +121,5 @@ const newest = (dir) => {
   }
   return t;
 };
-const src = Math.max(newest(join(root, 'src')), newest(join(root, 'transports', 'rtmp')));
-if (Object.values(files).some((f) => statSync(f).mtimeMs < src)) console.log('\n  warning: dist/ is older than src/ or transports/rtmp/: run npm run build for current numbers');
+const src = Math.max(...['src', 'entries', 'protocol', join('transports', 'rtmp')].map((d) => newest(join(root, d))));
+if (Object.values(files).some((f) => statSync(f).mtimeMs < src)) console.log('\n  warning: dist/ is older than src/, entries/, protocol/ or transports/rtmp/: run npm run build for current numbers');

@@ -8,15 +8,15 @@ import { createRequire } from 'node:module';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileRtmp } from './compile.mjs';
+import { compileProtocol } from './compile.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const { WebSocket, WebSocketServer } = require('ws');
-const { out, load } = compileRtmp(root, ['protocol', 'tunnel', 'node']);
-const { RtmpClient, RtmpServerSession, encodeG711AudioMessage } = load('protocol/index.js');
-const { TcpDuplex, connectTcp, createRtmptHttpHandler } = load('node/index.js');
-const { WebSocketDuplex, connectWebSocket, RtmptServer, openRtmpt } = load('tunnel/index.js');
+const { out, load } = compileProtocol(root, ['rtmp']);
+const { RtmpClient, RtmpServerSession, encodeG711AudioMessage } = load('rtmp/index.js');
+const { TcpDuplex, connectTcp, createRtmptHttpHandler } = load('rtmp/node/index.js');
+const { WebSocketDuplex, connectWebSocket, RtmptServer, openRtmpt } = load('rtmp/tunnel/index.js');
 
 const FRAMES = Number(process.argv[2] ?? 150);
 const now = () => performance.now();

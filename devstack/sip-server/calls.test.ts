@@ -2,9 +2,9 @@
 // audio both ways, DTMF over INFO, blind transfer with REFER, BYE from either side, 486, CANCEL, and
 // the 404 / 480 failures as JsSIP reports them.
 
-import { startTestServer, type TestServer } from './test-support/server';
-import { once, registered, startUa, waitUntil, type UaHandle } from './test-support/jssip-node';
-import { installWeriftShims, onRemoteAudio, peerConnections, stopTones } from './test-support/werift-shims';
+import { startTestServer, type TestServer } from '../../test/support/devstack/server';
+import { once, registered, startUa, waitUntil, type UaHandle } from '../../test/support/node-webrtc/jssip-node';
+import { installWeriftShims, onRemoteAudio, peerConnections, stopTones } from '../../test/support/node-webrtc/werift-shims';
 
 installWeriftShims();
 

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer, get } from 'node:http';
 import { join } from 'node:path';
-import { RawSip } from './test-support/raw-sip';
+import { RawSip } from '../../test/support/sip/raw-sip';
 
 const BIN = join(__dirname, 'bin', 'kazoo-dev-sip.mjs');
 const children: ChildProcess[] = [];

@@ -8,12 +8,12 @@ import type { Limits } from './limits';
 import type { Logger } from './logger';
 import type { FlowDirectory, LocalAddress } from './proxy/addressing';
 import type { Registrar } from './registrar';
-import { newBranch } from './sip/builder';
-import type { SipRequest } from './sip/message';
-import type { ClientTransactions, ClientTxn, ClientTxnHandler } from './transaction/client';
-import type { ServerTransactions } from './transaction/server';
-import type { SipTimers } from './transaction/timers';
-import type { Flow } from './transports/flow';
+import { newBranch } from '../../protocol/sip/builder';
+import type { SipRequest } from '../../protocol/sip/message';
+import type { ClientTransactions, ClientTxn, ClientTxnHandler } from '../../protocol/sip/transaction/client';
+import type { ServerTransactions } from '../../protocol/sip/transaction/server';
+import type { SipTimers } from '../../protocol/sip/transaction/timers';
+import type { Flow } from '../../protocol/sip/flow';
 import type { UserDirectory } from './users';
 
 export interface ServerContext {

@@ -9,7 +9,7 @@ export type { MwiOrder, MwiCounts } from './kazoo/bodies';
 export { mwiBody, overwriteBodies } from './kazoo/bodies';
 export type { BindingInfo, ExpiresPolicy } from './registrar';
 export type { ServerEventMap, ServerEventName } from './events';
-export type { SipTimers } from './transaction/timers';
+export type { SipTimers } from '../../protocol/sip/transaction/timers';
 export type { UserInfo, UserRecord } from './users';
 export { demoUsers, parseAddUsers } from './users';
 export type { Mailbox } from './kazoo/voicemail';

@@ -5,7 +5,7 @@ import { networkInterfaces } from 'node:os';
 import { resolveLimits, type Limits } from './limits';
 import type { LogLevel, LogSink } from './logger';
 import { DEFAULT_EXPIRES, type ExpiresPolicy } from './registrar';
-import { DEFAULT_TIMERS, type SipTimers } from './transaction/timers';
+import { DEFAULT_TIMERS, type SipTimers } from '../../protocol/sip/transaction/timers';
 import type { UserRecord } from './users';
 
 export interface DevSipServerOptions {

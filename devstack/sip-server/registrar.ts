@@ -6,10 +6,10 @@
 
 import type { Limits } from './limits';
 import { contactUriText, FLOW_PARAM, stripFlowParam } from './proxy/addressing';
-import { createResponse } from './sip/builder';
-import { parseNameAddr } from './sip/jssip';
-import type { SipRequest, SipResponse } from './sip/message';
-import type { Flow } from './transports/flow';
+import { createResponse } from '../../protocol/sip/builder';
+import { parseNameAddr } from '../../protocol/sip/jssip';
+import type { SipRequest, SipResponse } from '../../protocol/sip/message';
+import type { Flow } from '../../protocol/sip/flow';
 import type { UserDirectory } from './users';
 
 export interface ExpiresPolicy {

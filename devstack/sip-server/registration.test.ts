@@ -1,8 +1,8 @@
 // Registration against real clients: JsSIP over WebSocket, and a raw client for exact status codes.
 
-import { startTestServer, type TestServer } from './test-support/server';
-import { once, registered, startUa, waitUntil, type UaHandle } from './test-support/jssip-node';
-import { RawSip } from './test-support/raw-sip';
+import { startTestServer, type TestServer } from '../../test/support/devstack/server';
+import { once, registered, startUa, waitUntil, type UaHandle } from '../../test/support/node-webrtc/jssip-node';
+import { RawSip } from '../../test/support/sip/raw-sip';
 
 let t: TestServer;
 const uas: UaHandle[] = [];

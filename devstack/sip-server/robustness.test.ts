@@ -4,10 +4,10 @@
 
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { startTestServer, type TestServer } from './test-support/server';
-import { RawSip } from './test-support/raw-sip';
-import { startUa, registered } from './test-support/jssip-node';
-import type { SipResponse } from './sip/message';
+import { startTestServer, type TestServer } from '../../test/support/devstack/server';
+import { RawSip } from '../../test/support/sip/raw-sip';
+import { startUa, registered } from '../../test/support/node-webrtc/jssip-node';
+import type { SipResponse } from '../../protocol/sip/message';
 import { md5 } from './users';
 
 let t: TestServer;

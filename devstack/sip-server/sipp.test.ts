@@ -1,9 +1,9 @@
 // sipp over UDP against the server: REGISTER with digest auth, bad credentials (403), and a call
 // from a sipp UAC to a registered sipp UAS through the proxy (407, Record-Route, ACK, BYE).
 
-import { startTestServer, type TestServer } from './test-support/server';
-import { freeUdpPort, HAVE_SIPP, killSipps, sipp } from './test-support/sipp';
-import { waitUntil } from './test-support/jssip-node';
+import { startTestServer, type TestServer } from '../../test/support/devstack/server';
+import { freeUdpPort, HAVE_SIPP, killSipps, sipp } from '../../test/support/sip/sipp';
+import { waitUntil } from '../../test/support/node-webrtc/jssip-node';
 
 let t: TestServer;
 let server: string;

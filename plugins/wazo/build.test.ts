@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 it('dist/kazoo-wazo.js defines window.Wazo, uses the platform WebSocket and fetch, and carries no `ws`', () => {
-  const script = path.join(__dirname, 'testing', 'browser-smoke.mjs');
+  const script = path.join(__dirname, '..', '..', 'test', 'support', 'wazo', 'browser-smoke.mjs');
   const run = spawnSync(process.execPath, [script], { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8', timeout: 90_000 });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);

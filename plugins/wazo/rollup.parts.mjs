@@ -15,7 +15,7 @@ const ts = () =>
     tsconfig: path.join(root, 'tsconfig.json'),
     compilerOptions: { noEmit: false, declaration: false, module: 'ESNext', sourceMap: true },
     include: [path.join(here, '**/*.ts')],
-    exclude: ['**/*.test.ts', path.join(here, 'testing/**')],
+    exclude: ['**/*.test.ts'],
   });
 
 // The browser build takes socket-impl.browser.ts (platform WebSocket only) in place of socket-impl.ts.

@@ -1,7 +1,7 @@
 import { createKazoo } from './kazoo';
 import type { RegisterParams } from './params';
-import { fakeClock } from '../../test/helpers/fake-clock';
-import { FakeTransport } from '../../test/helpers/fake-transport';
+import { fakeClock } from '../../test/support/engine/fake-clock';
+import { FakeTransport } from '../../test/support/engine/fake-transport';
 import type { KazooError } from '../catalogue/events';
 import type { OnDemandTransport } from './kazoo';
 

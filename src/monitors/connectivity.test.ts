@@ -1,5 +1,5 @@
 import { ConnectivityMonitor } from './connectivity';
-import { fakeClock } from '../../test/helpers/fake-clock';
+import { fakeClock } from '../../test/support/engine/fake-clock';
 import type { ConnectivityRecord } from '../catalogue/events';
 
 function fakeNetwork(initial: boolean | undefined) {

@@ -1,5 +1,5 @@
 import { ReconnectMonitor, reconnectOptionsFrom } from './reconnect';
-import { fakeClock } from '../../test/helpers/fake-clock';
+import { fakeClock } from '../../test/support/engine/fake-clock';
 
 describe('reconnect options', () => {
   test('defaults, floor, seconds below 100', () => {

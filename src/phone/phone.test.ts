@@ -1,8 +1,8 @@
 import { Phone } from './phone';
 import { reconnectOptionsFrom } from '../monitors/reconnect';
 import { createLogger } from '../util/logger';
-import { fakeClock } from '../../test/helpers/fake-clock';
-import { FakeCall, FakeTransport } from '../../test/helpers/fake-transport';
+import { fakeClock } from '../../test/support/engine/fake-clock';
+import { FakeCall, FakeTransport } from '../../test/support/engine/fake-transport';
 import type { RegistrationSettings } from '../transport';
 
 const settings: RegistrationSettings = {

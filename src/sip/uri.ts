@@ -1,7 +1,7 @@
 /**
  * SIP addresses as the legacy API receives them: strings typed by people or built by old pages.
  * Pure functions, no browser APIs: shared by every transport. (The gateway has its own, more lenient
- * `normaliseTarget` in transports/rtmp/gateway/addressing.ts: it accepts what siprtmp clients send.)
+ * `normaliseTarget` in gateway/addressing.ts: it accepts what siprtmp clients send.)
  */
 
 export interface SipAddress {

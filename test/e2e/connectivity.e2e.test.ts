@@ -5,8 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { REALM, WS_URL } from './lib/lab';
-import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
+import { REALM, WS_URL } from '../support/e2e/lab';
+import { launch, sleep, type Lab, type PhonePage } from '../support/e2e/browser';
 
 jest.setTimeout(60_000);
 

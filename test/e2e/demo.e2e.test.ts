@@ -1,5 +1,5 @@
 /**
- * The main job as a newcomer runs it: `node demo/serve.mjs` (what `npm start` runs) as a child
+ * The main job as a newcomer runs it: `node devstack/start.mjs` (what `npm start` runs) as a child
  * process with its embedded development SIP server, the URL it printed opened in two Chromium tabs,
  * a call placed with the demo's buttons, audio measured by both tabs, a voicemail left; then one tab on
  * RTMP (through the gateway npm start runs, whose WebRTC leg speaks ICE + DTLS-SRTP to the other tab)
@@ -9,8 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './lib/lab';
-import { INSTRUMENT, launch, sleep, type Lab } from './lib/browser';
+import { ROOT } from '../support/e2e/lab';
+import { INSTRUMENT, launch, sleep, type Lab } from '../support/e2e/browser';
 import type { Page } from 'playwright-core';
 
 jest.setTimeout(90_000);
@@ -54,7 +54,7 @@ const inbound = (p: Page) => p.evaluate(() => (window as unknown as { __inboundA
 beforeAll(async () => {
   lab = await launch();
   // the lab's Kamailio holds 5060 in this namespace: the embedded server takes free ports
-  demo = spawn(process.execPath, [path.join(ROOT, 'demo/serve.mjs'), '--port', String(port), '--ws-port', '0', '--udp-port', '0', '--rtmp-port', '0', '--rtmp-http-port', '0'],
+  demo = spawn(process.execPath, [path.join(ROOT, 'devstack/start.mjs'), '--port', String(port), '--ws-port', '0', '--udp-port', '0', '--rtmp-port', '0', '--rtmp-http-port', '0'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   demo.stdout?.on('data', (d) => { output += d; });
   demo.stderr?.on('data', (d) => { output += d; });

@@ -5,7 +5,7 @@
  * Kamailio lab suite checks, here with the server the newcomer runs.
  */
 import { createDevSipServer, type DevSipServer } from '../../devstack/sip-server';
-import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
+import { launch, sleep, type Lab, type PhonePage } from '../support/e2e/browser';
 
 jest.setTimeout(90_000);
 

@@ -5,12 +5,12 @@
  */
 import WebSocket from 'ws';
 import * as werift from 'werift';
-import { installNodeWebRTC } from '../../src/node';
-import { createKazoo } from '../../src';
-import type { Kazoo } from '../../src';
-import type { KazooError, KazooNotification } from '../../src';
-import { REALM, WS_URL } from './lib/lab';
-import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
+import { installNodeWebRTC } from '../../entries/node';
+import { createKazoo } from '../../entries';
+import type { Kazoo } from '../../entries';
+import type { KazooError, KazooNotification } from '../../entries';
+import { REALM, WS_URL } from '../support/e2e/lab';
+import { launch, sleep, type Lab, type PhonePage } from '../support/e2e/browser';
 
 jest.setTimeout(90_000);
 

@@ -4,9 +4,9 @@
  * code that cannot be fetched means onFlashMissing, as a missing Flash movie did in 2014.
  * Each page registers through the project's gateway against Kamailio, so the fetched code really runs.
  */
-import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
-import { REALM, WS_URL, labCreds } from './lib/lab';
-import { launch, type GlobalBuild, type Lab } from './lib/browser';
+import { createRtmpGateway, type RtmpGateway } from '../../gateway';
+import { REALM, WS_URL, labCreds } from '../support/e2e/lab';
+import { launch, type GlobalBuild, type Lab } from '../support/e2e/browser';
 
 jest.setTimeout(90_000);
 

@@ -1,15 +1,15 @@
 /**
  * The RTMP page (`forceRTMP: true`, the build lab.open(…) loads; the project's gateway) against far ends
  * that measure what reached them:
- *  - a SIP phone in Node (test/e2e/lib/sip-far-end.ts) registered in Kamailio over UDP with digest auth:
+ *  - a SIP phone in Node (test/support/e2e/sip-far-end.ts) registered in Kamailio over UDP with digest auth:
  *    it decodes the RFC 4733 events and the μ-law audio it receives, records SIP INFO, CANCEL and BYE,
  *    and sends a tone back;
  *  - a Chromium page on WebRTC (JsSIP, through rtpengine) for cancel and reject.
  */
-import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
-import { REALM, WS_URL, labCreds, until } from './lib/lab';
-import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
-import { SipFarEnd } from './lib/sip-far-end';
+import { createRtmpGateway, type RtmpGateway } from '../../gateway';
+import { REALM, WS_URL, labCreds, until } from '../support/e2e/lab';
+import { launch, sleep, type Lab, type PhonePage } from '../support/e2e/browser';
+import { SipFarEnd } from '../support/e2e/sip-far-end';
 
 jest.setTimeout(120_000);
 
@@ -129,7 +129,7 @@ describe('DTMF from the RTMP page, as the far end receives it', () => {
 /*
  * Regression: the gateway used to send each INFO at once, so back-to-back digits raced through Kamailio's
  * UDP workers and arrived out of order about one call in ten ("1#2", "#12" with CSeqs in order). It now
- * sends one INFO at a time (transports/rtmp/gateway/call.ts); ten calls make a reordering visible.
+ * sends one INFO at a time (gateway/call.ts); ten calls make a reordering visible.
  */
 test('no telephone-event: 1, 2, # back to back reach the far end in that order, ten calls in a row', async () => {
   const seen: string[] = [];

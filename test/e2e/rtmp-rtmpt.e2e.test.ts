@@ -5,10 +5,10 @@
  * ways with audio measured at both ends; that RTMPT carried them is checked from both sides: the page's
  * own requests and the gateway's log of how each session came in.
  */
-import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
-import { REALM, WS_URL, labCreds, until } from './lib/lab';
-import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
-import { SipFarEnd } from './lib/sip-far-end';
+import { createRtmpGateway, type RtmpGateway } from '../../gateway';
+import { REALM, WS_URL, labCreds, until } from '../support/e2e/lab';
+import { launch, sleep, type Lab, type PhonePage } from '../support/e2e/browser';
+import { SipFarEnd } from '../support/e2e/sip-far-end';
 
 jest.setTimeout(120_000);
 

@@ -4,9 +4,9 @@
  * UDP and bridges calls to RTP, which rtpengine turns into DTLS-SRTP for a Chromium page on WebRTC.
  * Audio is measured by the receiving side on both ends.
  */
-import { createRtmpGateway, type RtmpGateway } from '../../transports/rtmp/gateway';
-import { contacts, labGet, REALM, WS_URL, labCreds, until } from './lib/lab';
-import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
+import { createRtmpGateway, type RtmpGateway } from '../../gateway';
+import { contacts, labGet, REALM, WS_URL, labCreds, until } from '../support/e2e/lab';
+import { launch, sleep, type Lab, type PhonePage } from '../support/e2e/browser';
 
 jest.setTimeout(120_000);
 

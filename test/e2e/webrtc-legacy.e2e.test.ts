@@ -3,8 +3,8 @@
  * 2014 document's examples, against Kamailio (fixtures/lab) doing the real thing. Audio counts only
  * when the receiving page measured it.
  */
-import { contacts, labGet, REALM, startKamailio, stopKamailio, WS_URL } from './lib/lab';
-import { launch, sleep, type Lab, type PhonePage } from './lib/browser';
+import { contacts, labGet, REALM, startKamailio, stopKamailio, WS_URL } from '../support/e2e/lab';
+import { launch, sleep, type Lab, type PhonePage } from '../support/e2e/browser';
 
 jest.setTimeout(120_000);
 

@@ -26,7 +26,7 @@ export { RtmpTransport } from './adapter/rtmp-transport';
 export type { RtmpRegistrationSettings } from './adapter/rtmp-transport';
 export { installRtmpPlatform } from './adapter/platform';
 export type { RtmpPlatform } from './adapter/platform';
-export type { CallMedia, CallMediaFactory } from './adapter/call-media';
+export type { CallMedia, CallMediaFactory } from './media/call-media';
 export { rtmpSupported };
 export type { RtmpEnvironment };
 export { rtmpEndpoints } from './adapter/endpoints';

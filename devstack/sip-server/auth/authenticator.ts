@@ -3,9 +3,9 @@
 // Kamailio does. A wrong password is 403 "Wrong password" by default (what the legacy library and the
 // lab expect); `authFailure: 401` re-challenges instead, like LAB_AUTH_FAIL_401.
 
-import type { SipRequest } from '../sip/message';
+import type { SipRequest } from '../../../protocol/sip/message';
 import type { UserDirectory } from '../users';
-import { challenge, digestResponse, NonceService, parseDigestCredentials, safeEqualHex } from './digest';
+import { challenge, digestResponse, NonceService, parseDigestCredentials, safeEqualHex } from '../../../protocol/sip/digest';
 
 export type AuthOutcome =
   | { ok: true; user: string }

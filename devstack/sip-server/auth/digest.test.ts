@@ -2,10 +2,10 @@
 // registrar/proxy policy (challenge, stale, 403 variants).
 
 import { Authenticator } from './authenticator';
-import { challenge, digestResponse, NonceService, parseDigestCredentials } from './digest';
+import { challenge, digestResponse, NonceService, parseDigestCredentials } from '../../../protocol/sip/digest';
 import { createLogger } from '../logger';
 import { UserDirectory, md5 } from '../users';
-import { makeHeader, SipRequest } from '../sip/message';
+import { makeHeader, SipRequest } from '../../../protocol/sip/message';
 
 test('RFC 2617 3.5 example (Mufasa)', () => {
   const ha1 = md5('Mufasa:testrealm@host.com:Circle Of Life');

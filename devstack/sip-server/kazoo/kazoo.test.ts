@@ -3,8 +3,8 @@
 // left with MESSAGE *97<user>, and the lab-compatible HTTP helpers.
 
 import { get } from 'node:http';
-import { startTestServer, type TestServer } from '../test-support/server';
-import { once, registered, startUa, waitUntil, type UaHandle } from '../test-support/jssip-node';
+import { startTestServer, type TestServer } from '../../../test/support/devstack/server';
+import { once, registered, startUa, waitUntil, type UaHandle } from '../../../test/support/node-webrtc/jssip-node';
 import { mwiBody, overwriteBodies } from './bodies';
 
 interface SipEventData {

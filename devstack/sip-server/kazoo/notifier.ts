@@ -4,7 +4,7 @@
 
 import { originate, type ServerContext } from '../context';
 import type { Binding } from '../registrar';
-import { createRequest, token } from '../sip/builder';
+import { createRequest, token } from '../../../protocol/sip/builder';
 import { overwriteBodies, OVERWRITE_EVENT } from './bodies';
 
 export interface NotifySpec {

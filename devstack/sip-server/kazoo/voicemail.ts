@@ -6,12 +6,12 @@
 
 import { originate, type ServerContext } from '../context';
 import { stripFlowParam, contactUriText } from '../proxy/addressing';
-import { createRequest, createResponse, token } from '../sip/builder';
-import { setHeaderParam } from '../sip/headers';
-import { parseEvent } from '../sip/jssip';
-import type { SipRequest } from '../sip/message';
-import type { ServerTxn } from '../transaction/server';
-import type { Flow } from '../transports/flow';
+import { createRequest, createResponse, token } from '../../../protocol/sip/builder';
+import { setHeaderParam } from '../../../protocol/sip/headers';
+import { parseEvent } from '../../../protocol/sip/jssip';
+import type { SipRequest } from '../../../protocol/sip/message';
+import type { ServerTxn } from '../../../protocol/sip/transaction/server';
+import type { Flow } from '../../../protocol/sip/flow';
 import { mwiBody, MWI_CONTENT_TYPE, MWI_EVENT, type MwiCounts, type MwiOrder } from './bodies';
 import { notifyBinding } from './notifier';
 

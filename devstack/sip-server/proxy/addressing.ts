@@ -5,9 +5,9 @@
 // are routed back over the same connection, with nothing to remember per dialog.
 
 import { isIP } from 'node:net';
-import { parseNameAddr, parseUri, type URI } from '../sip/jssip';
-import type { SipMessage } from '../sip/message';
-import { parseUdpFlowId, type Flow, type TransportKind } from '../transports/flow';
+import { parseNameAddr, parseUri, type URI } from '../../../protocol/sip/jssip';
+import type { SipMessage } from '../../../protocol/sip/message';
+import { parseUdpFlowId, type Flow, type TransportKind } from '../../../protocol/sip/flow';
 
 export const FLOW_PARAM = 'kzflow';
 

@@ -6,11 +6,11 @@
 
 import type { ServerContext } from '../context';
 import { DialogTracker } from '../dialogs';
-import { createResponse, newBranch } from '../sip/builder';
-import type { SipRequest, SipResponse } from '../sip/message';
-import type { ClientTxn, ClientTxnHandler } from '../transaction/client';
-import type { ServerTxn } from '../transaction/server';
-import type { Flow } from '../transports/flow';
+import { createResponse, newBranch } from '../../../protocol/sip/builder';
+import type { SipRequest, SipResponse } from '../../../protocol/sip/message';
+import type { ClientTxn, ClientTxnHandler } from '../../../protocol/sip/transaction/client';
+import type { ServerTxn } from '../../../protocol/sip/transaction/server';
+import type { Flow } from '../../../protocol/sip/flow';
 
 export interface BranchTarget {
   uri: string;

@@ -2,11 +2,11 @@
 // hand responses to their client transaction and requests to the request handler.
 
 import type { ServerContext } from '../context';
-import { createResponse } from '../sip/builder';
-import { parseSipMessage } from '../sip/parser';
-import type { SipResponse } from '../sip/message';
-import type { ViaInfo } from '../sip/jssip';
-import type { Flow, InboundHandler } from '../transports/flow';
+import { createResponse } from '../../../protocol/sip/builder';
+import { parseSipMessage } from '../../../protocol/sip/parser';
+import type { SipResponse } from '../../../protocol/sip/message';
+import type { ViaInfo } from '../../../protocol/sip/jssip';
+import type { Flow, InboundHandler } from '../../../protocol/sip/flow';
 import { aliasContacts } from './addressing';
 import type { RequestHandler } from './requests';
 

@@ -2,11 +2,11 @@
 // visible: calls answered / rejected / cancelled, BYE from either side, forking, in-dialog REFER,
 // INFO, MESSAGE, NOTIFY through Record-Route, WebSocket <-> UDP calls, and the failure codes.
 
-import { startTestServer, type TestServer } from '../test-support/server';
-import { parseChallenge, RawDialog, RawSip } from '../test-support/raw-sip';
-import { digestResponse } from '../auth/digest';
+import { startTestServer, type TestServer } from '../../../test/support/devstack/server';
+import { parseChallenge, RawDialog, RawSip } from '../../../test/support/sip/raw-sip';
+import { digestResponse } from '../../../protocol/sip/digest';
 import { md5 } from '../users';
-import type { SipRequest, SipResponse } from '../sip/message';
+import type { SipRequest, SipResponse } from '../../../protocol/sip/message';
 
 let t: TestServer;
 const clients: RawSip[] = [];

@@ -7,12 +7,12 @@ import { transactionsFull, type ServerContext } from '../context';
 import { DialogTracker } from '../dialogs';
 import { sendOverwriteNotifies } from '../kazoo/notifier';
 import type { Voicemail } from '../kazoo/voicemail';
-import { createResponse, newBranch } from '../sip/builder';
-import { setHeaderParam } from '../sip/headers';
-import { parseNameAddr, parseUri, type ViaInfo, type URI } from '../sip/jssip';
-import type { SipRequest } from '../sip/message';
-import type { ServerTxn } from '../transaction/server';
-import type { Flow } from '../transports/flow';
+import { createResponse, newBranch } from '../../../protocol/sip/builder';
+import { setHeaderParam } from '../../../protocol/sip/headers';
+import { parseNameAddr, parseUri, type ViaInfo, type URI } from '../../../protocol/sip/jssip';
+import type { SipRequest } from '../../../protocol/sip/message';
+import type { ServerTxn } from '../../../protocol/sip/transaction/server';
+import type { Flow } from '../../../protocol/sip/flow';
 import { aliasContacts, flowForUri, stripFlowParam } from './addressing';
 import { ProxyContext } from './forwarder';
 

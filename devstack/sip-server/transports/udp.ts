@@ -5,7 +5,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { preview, type Logger } from '../logger';
-import { udpFlowId, type Flow, type InboundHandler } from './flow';
+import { udpFlowId, type Flow, type InboundHandler } from '../../../protocol/sip/flow';
 
 export interface UdpTransportOptions {
   host: string;

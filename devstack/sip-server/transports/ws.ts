@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { preview, type Logger } from '../logger';
-import { token } from '../sip/builder';
-import type { Flow, InboundHandler } from './flow';
+import { token } from '../../../protocol/sip/builder';
+import type { Flow, InboundHandler } from '../../../protocol/sip/flow';
 
 export interface WsTransportOptions {
   host: string;

@@ -4,10 +4,10 @@
 import { WazoApiClient } from './wazo-api-client';
 import { Agent, Call, CallLog, ChatMessage, ChatRoom, Contact, Profile, Relocation, Session, SipLine, Voicemail } from '../domain/index';
 import { BadResponse, RefreshTokenError } from '../http/errors';
-import { fetchTrusting } from '../testing/node-fetch';
-import { sampleFor } from '../testing/openapi';
-import { testCertificate } from '../testing/tls';
-import { WazoMockServer, type RecordedRequest } from '../testing/wazo-server';
+import { fetchTrusting } from '../../../test/support/wazo/node-fetch';
+import { sampleFor } from '../../../test/support/wazo/openapi';
+import { testCertificate } from '../../../test/support/wazo/tls';
+import { WazoMockServer, type RecordedRequest } from '../../../test/support/wazo/wazo-server';
 import type { JsonObject } from '../util/json';
 
 let server: WazoMockServer;

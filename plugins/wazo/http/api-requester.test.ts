@@ -3,10 +3,10 @@ import { ApiRequester } from './api-requester';
 import { BadResponse, NetworkError, RefreshTokenError, ServerError, TimeoutError } from './errors';
 import type { FetchInit, FetchLike } from './types';
 import { route } from './url';
-import { fetchTrusting } from '../testing/node-fetch';
-import { testCertificate } from '../testing/tls';
-import { WazoMockServer } from '../testing/wazo-server';
-import { sleep, waitFor } from '../testing/wait';
+import { fetchTrusting } from '../../../test/support/wazo/node-fetch';
+import { testCertificate } from '../../../test/support/wazo/tls';
+import { WazoMockServer } from '../../../test/support/wazo/wazo-server';
+import { sleep, waitFor } from '../../../test/support/wazo/wait';
 
 const PERSONAL = 'dird/0.1/personal';
 let server: WazoMockServer;

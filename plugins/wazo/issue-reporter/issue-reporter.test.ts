@@ -2,11 +2,11 @@ import { IssueReporter } from './issue-reporter';
 import defaultReporter from './issue-reporter';
 import { REDACTED } from './redact';
 import { WazoApiClient } from '../api/wazo-api-client';
-import { FluentdMock } from '../testing/fluentd';
-import { fetchTrusting } from '../testing/node-fetch';
-import { testCertificate } from '../testing/tls';
-import { waitFor } from '../testing/wait';
-import { WazoMockServer } from '../testing/wazo-server';
+import { FluentdMock } from '../../../test/support/wazo/fluentd';
+import { fetchTrusting } from '../../../test/support/wazo/node-fetch';
+import { testCertificate } from '../../../test/support/wazo/tls';
+import { waitFor } from '../../../test/support/wazo/wait';
+import { WazoMockServer } from '../../../test/support/wazo/wazo-server';
 
 let fluentd: FluentdMock;
 let quiet: jest.SpyInstance[];

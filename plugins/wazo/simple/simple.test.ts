@@ -5,11 +5,11 @@ import WazoGlobal from '../global';
 import * as named from '../index';
 import { BadResponse } from '../http/errors';
 import { Profile, Session } from '../domain/index';
-import { fetchTrusting } from '../testing/node-fetch';
-import { testCertificate } from '../testing/tls';
-import { waitFor } from '../testing/wait';
-import { WazoMockServer } from '../testing/wazo-server';
-import { WebsocketdMock } from '../testing/websocketd';
+import { fetchTrusting } from '../../../test/support/wazo/node-fetch';
+import { testCertificate } from '../../../test/support/wazo/tls';
+import { waitFor } from '../../../test/support/wazo/wait';
+import { WazoMockServer } from '../../../test/support/wazo/wazo-server';
+import { WebsocketdMock } from '../../../test/support/wazo/websocketd';
 import type { JsonObject } from '../util/json';
 
 const USER = '9d3f0a52-51c4-4a8e-9b6c-2c8e7f1d4a22';

@@ -2,9 +2,9 @@ import * as wazo from '../index';
 import { backoffDelay } from './backoff';
 import { EVENTS, EVENT_NAMES, SOCKET_EVENTS } from './events';
 import { WebSocketClient, type CloseInfo, type WazoEvent, type WebSocketClientOptions } from './websocket-client';
-import { testCertificate } from '../testing/tls';
-import { sleep, waitFor } from '../testing/wait';
-import { WebsocketdMock } from '../testing/websocketd';
+import { testCertificate } from '../../../test/support/wazo/tls';
+import { sleep, waitFor } from '../../../test/support/wazo/wait';
+import { WebsocketdMock } from '../../../test/support/wazo/websocketd';
 
 const FAST: WebSocketClientOptions = { minReconnectionDelay: 40, maxReconnectionDelay: 160, reconnectionDelayGrowFactor: 2, connectionTimeout: 400 };
 

@@ -6,8 +6,8 @@ import { createKazoo, type Kazoo } from '../../../src/facade/kazoo';
 import { createRtmpTransport } from '../index';
 import { installNodeRtmp } from './node';
 import { installRtmpPlatform } from './platform';
-import { SiprtmpStandIn } from './test-support/siprtmp-stand-in';
-import { encodeG711, decodeG711 } from '../media/g711';
+import { SiprtmpStandIn } from '../../../test/support/rtmp/siprtmp-stand-in';
+import { encodeG711, decodeG711 } from '../../../protocol/audio/g711';
 
 jest.setTimeout(15_000);
 

@@ -3,9 +3,9 @@
  * fetch when the WebSocket cannot open (proxies that only pass plain HTTP requests). An `rtmpt://`
  * rtmpUrl goes to RTMPT directly.
  */
-import type { ByteDuplex } from '../protocol/duplex';
-import { connectWebSocket, type WebSocketConstructor } from '../tunnel/websocket-duplex';
-import { openRtmpt } from '../tunnel/rtmpt-duplex';
+import type { ByteDuplex } from '../../../protocol/rtmp/duplex';
+import { connectWebSocket, type WebSocketConstructor } from '../../../protocol/rtmp/tunnel/websocket-duplex';
+import { openRtmpt } from '../../../protocol/rtmp/tunnel/rtmpt-duplex';
 import type { RtmpEndpoints } from './endpoints';
 import type { Logger } from '../../../src/util/logger';
 

@@ -3,9 +3,9 @@
  * bridges the latest of each), hand far-end frames to the devices and send theirs. Streams close with
  * `closeStream` on their own ids when the call ends (`NetStream.close`), the only teardown rtmplite sees.
  */
-import type { NetStream, AudioMessage } from '../protocol/net-stream';
+import type { NetStream, AudioMessage } from '../../../protocol/rtmp/net-stream';
 import type { Logger } from '../../../src/util/logger';
-import type { CallMedia, CallMediaFactory } from './call-media';
+import type { CallMedia, CallMediaFactory } from '../media/call-media';
 
 export interface AudioLine {
   createStream(): Promise<NetStream>;

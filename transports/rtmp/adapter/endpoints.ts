@@ -4,7 +4,7 @@
  * Browsers cannot open TCP, so they reach the same gateway through its HTTP port (1936 by default):
  * the WebSocket tunnel at `/rtmp`, then RTMPT at `/` when the WebSocket cannot open.
  */
-import { parseRtmpUrl } from '../protocol/rtmp-url';
+import { parseRtmpUrl } from '../../../protocol/rtmp/rtmp-url';
 
 export interface RtmpEndpoints {
   /** `rtmp://host[:port]/sip/user@realm`: the connect URL (tcUrl) whatever carries the bytes */

@@ -6,12 +6,12 @@
  *   installNodeRtmp({ audio: { source: toneSource(440), sink: (pcmu) => … } });
  *   createKazoo({ transports: { rtmp: createRtmpTransport } });
  */
-import { connectTcp } from '../node/tcp-duplex';
-import { openRtmpt } from '../tunnel/rtmpt-duplex';
-import type { ByteDuplex } from '../protocol/duplex';
+import { connectTcp } from '../../../protocol/rtmp/node/tcp-duplex';
+import { openRtmpt } from '../../../protocol/rtmp/tunnel/rtmpt-duplex';
+import type { ByteDuplex } from '../../../protocol/rtmp/duplex';
 import type { RtmpEndpoints } from './endpoints';
 import { installRtmpPlatform, type RtmpPlatform } from './platform';
-import { nodeAudioMedia, type NodeAudio } from './node-audio';
+import { nodeAudioMedia, type NodeAudio } from '../media/node-audio';
 
 export interface NodeRtmpOptions {
   audio?: NodeAudio;
@@ -38,5 +38,5 @@ export function installNodeRtmp(options: NodeRtmpOptions = {}): RtmpPlatform {
   return platform;
 }
 
-export { toneSource } from './node-audio';
-export type { NodeAudio } from './node-audio';
+export { toneSource } from '../media/node-audio';
+export type { NodeAudio } from '../media/node-audio';

@@ -4,8 +4,8 @@
  * `createRtmpTransport` uses the one installed last (`installRtmpPlatform`, which `installNodeRtmp`
  * calls in Node), else the browser's.
  */
-import type { ByteDuplex } from '../protocol/duplex';
-import type { CallMediaFactory } from './call-media';
+import type { ByteDuplex } from '../../../protocol/rtmp/duplex';
+import type { CallMediaFactory } from '../media/call-media';
 import type { RtmpEndpoints } from './endpoints';
 import type { Logger } from '../../../src/util/logger';
 

@@ -6,8 +6,8 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import type { CallEnd, RemoteParty, TransportCall, TransportCallEvents } from '../../../src/transport';
-import type { AmfValue } from '../protocol/amf-values';
-import type { CallReply } from '../protocol/transactions';
+import type { AmfValue } from '../../../protocol/rtmp/amf-values';
+import type { CallReply } from '../../../protocol/rtmp/transactions';
 import type { Logger } from '../../../src/util/logger';
 import { parseRemoteParty, parseStatusText } from './sip-text';
 import { CallAudio, type AudioLine } from './call-audio';

@@ -9,7 +9,7 @@ import type { Call } from '../../../src/phone/call';
 import { createRtmpTransport } from '../index';
 import { installNodeRtmp } from './node';
 import { installRtmpPlatform } from './platform';
-import { SiprtmpStandIn, type StandInOptions } from './test-support/siprtmp-stand-in';
+import { SiprtmpStandIn, type StandInOptions } from '../../../test/support/rtmp/siprtmp-stand-in';
 
 jest.setTimeout(15_000);
 

@@ -8,10 +8,10 @@ import { EventEmitter } from 'eventemitter3';
 import type {
   DisconnectInfo, RegistrationSettings, Transport, TransportCall, TransportEnvironment, TransportEvents,
 } from '../../../src/transport';
-import type { AmfValue } from '../protocol/amf-values';
-import type { IncomingCommand } from '../protocol/connection-core';
-import { RtmpClient } from '../protocol/rtmp-client';
-import { RtmpCallError } from '../protocol/transactions';
+import type { AmfValue } from '../../../protocol/rtmp/amf-values';
+import type { IncomingCommand } from '../../../protocol/rtmp/connection-core';
+import { RtmpClient } from '../../../protocol/rtmp/rtmp-client';
+import { RtmpCallError } from '../../../protocol/rtmp/transactions';
 import { rtmpEndpoints, type RtmpEndpoints } from './endpoints';
 import type { RtmpPlatform } from './platform';
 import { RtmpCall, type CallLine } from './rtmp-call';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { decodeG711, encodeG711 } from '../g711';
+import { decodeG711, encodeG711 } from '../../../../protocol/audio/g711';
 
 jest.setTimeout(60_000);
 
@@ -36,7 +36,7 @@ export default {
   input: ${JSON.stringify(entry)},
   plugins: [nodeResolve({ browser: true }), typescript({ tsconfig: ${JSON.stringify(join(ROOT, 'tsconfig.json'))},
     compilerOptions: { noEmit: false, declaration: false, module: 'ESNext', types: [] },
-    include: [${JSON.stringify(join(ROOT, 'transports/**/*.ts'))}, ${JSON.stringify(join(ROOT, 'src/**/*.ts'))}], exclude: ['**/*.test.ts'] })],
+    include: [${JSON.stringify(join(ROOT, 'transports/**/*.ts'))}, ${JSON.stringify(join(ROOT, 'protocol/**/*.ts'))}, ${JSON.stringify(join(ROOT, 'src/**/*.ts'))}], exclude: ['**/*.test.ts'] })],
   // minified like dist/kazoo.min.js: the worklet's embedded class must survive it
   output: { file: ${JSON.stringify(join(dir, 'media.js'))}, format: 'iife', plugins: [terser({ ecma: 2020, toplevel: true, compress: { passes: 3 } })] },
 };`);

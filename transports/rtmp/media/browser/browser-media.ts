@@ -5,8 +5,8 @@
  * this thread hands to `send`; far-end frames go to the playback worklet, which decodes, resamples and
  * plays them through its jitter buffer. Echo cancellation, noise suppression and AGC stay requested.
  */
-import type { G711Law } from '../g711';
-import type { CallMedia, CallMediaFactory } from '../../adapter/call-media';
+import type { G711Law } from '../../../../protocol/audio/g711';
+import type { CallMedia, CallMediaFactory } from '../call-media';
 import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR, workletSource, type CaptureProcessorOptions, type PlaybackProcessorOptions } from './worklet-source';
 
 export interface BrowserMediaOptions {

@@ -4,8 +4,8 @@
  * driven in 128-frame render quanta. The real-Chromium run is browser-media.chromium.test.ts.
  */
 import { runInNewContext } from 'node:vm';
-import { decodeG711, encodeG711 } from '../g711';
-import { dB, measuredFrequency, rms, sine, toneLevel } from '../test-support/tones';
+import { decodeG711, encodeG711 } from '../../../../protocol/audio/g711';
+import { dB, measuredFrequency, rms, sine, toneLevel } from '../../../../test/support/audio/tones';
 import { CAPTURE_PROCESSOR, PLAYBACK_PROCESSOR, workletSource } from './worklet-source';
 
 interface Port {

@@ -12,8 +12,8 @@
  * - playback (`kazoo-rtmp-playback`): messages `[alaw, bytes]` (any length, buffer transferred) → decode
  *   → resample 8 kHz → context rate → jitter buffer → output (one channel).
  */
-import { g711ToLinear, linearToG711 } from '../g711';
-import { createResampler } from '../resampler';
+import { g711ToLinear, linearToG711 } from '../../../../protocol/audio/g711';
+import { createResampler } from '../../../../protocol/audio/resampler';
 import { jitterBuffer } from './jitter-buffer';
 
 export const CAPTURE_PROCESSOR = 'kazoo-rtmp-capture';

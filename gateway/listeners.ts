@@ -1,0 +1,99 @@
+/**
+ * The three ways a client reaches the gateway, each ending in a `ByteDuplex`: RTMP over TCP, and on one
+ * HTTP port the WebSocket tunnel (binary frames carry RTMP bytes) and RTMPT (POST, `application/x-fcs`).
+ */
+import { createServer as createHttpServer, Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, AddressInfo, Server as TcpServer, Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { ByteDuplex } from '../protocol/rtmp/duplex';
+import { TcpDuplex } from '../protocol/rtmp/node/tcp-duplex';
+import { createRtmptHttpHandler } from '../protocol/rtmp/node/rtmpt-http';
+import { RtmptServer } from '../protocol/rtmp/tunnel/rtmpt-server';
+import { WebSocketDuplex, WebSocketLike } from '../protocol/rtmp/tunnel/websocket-duplex';
+import type { HostPort } from './sip-ua';
+
+export type DuplexSink = (duplex: ByteDuplex, via: 'tcp' | 'ws' | 'rtmpt') => void;
+
+export interface Listener {
+  readonly address: HostPort;
+  close(): Promise<void>;
+}
+
+/** Largest WebSocket frame accepted: well above one RTMP write, far below memory trouble. */
+const MAX_WS_FRAME = 256 * 1024;
+
+export async function listenTcp(at: HostPort, sink: DuplexSink): Promise<Listener> {
+  const sockets = new Set<Socket>();
+  const server: TcpServer = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    sink(new TcpDuplex(socket), 'tcp');
+  });
+  await listen(server, at);
+  return {
+    address: bound(server),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface HttpListenerOptions {
+  readonly wsPath: string;
+  readonly maxSessions: number;
+  readonly corsOrigins: readonly string[] | '*';
+}
+
+export async function listenHttp(at: HostPort, options: HttpListenerOptions, sink: DuplexSink): Promise<Listener> {
+  const rtmpt = new RtmptServer({ onSession: (duplex) => sink(duplex, 'rtmpt'), maxSessions: options.maxSessions });
+  const handleRtmpt = createRtmptHttpHandler(rtmpt, { corsOrigins: options.corsOrigins });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_FRAME, perMessageDeflate: false });
+  const server: HttpServer = createHttpServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (/^\/(open|send|idle|close)\//.test(path) || request.method === 'OPTIONS') {
+      if (handleRtmpt(request, response)) return;
+    }
+    response.writeHead(404, { 'Content-Type': 'text/plain' });
+    response.end('not found\n');
+  });
+  server.on('upgrade', (request, socket: Socket, head) => {
+    socket.on('error', () => undefined);
+    if ((request.url ?? '').split('?')[0] !== options.wsPath) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    socket.setNoDelay(true); // pages cannot set TCP_NODELAY; the server end must (notes §6)
+    wss.handleUpgrade(request, socket, head, (ws) => sink(new WebSocketDuplex(ws as unknown as WebSocketLike), 'ws'));
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+  await listen(server, at);
+  return {
+    address: bound(server),
+    close: () =>
+      new Promise<void>((resolve) => {
+        rtmpt.close();
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function listen(server: TcpServer | HttpServer, at: HostPort): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function bound(server: TcpServer | HttpServer): HostPort {
+  const a = server.address() as AddressInfo;
+  return { host: a.address, port: a.port };
+}

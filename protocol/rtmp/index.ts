@@ -1,0 +1,28 @@
+// The RTMP core: no Node or DOM APIs, shared by the browser client and the Node gateway.
+export * from './amf-values';
+export { Amf0Decoder, Amf0Marker, decodeAmf0, encodeAmf0, writeAmf0Value } from './amf0';
+export type { AmfDecodeOptions } from './amf0';
+export { Amf3Decoder, Amf3Marker, decodeAmf3 } from './amf3';
+export { encodeAmf3, writeAmf3Value } from './amf3-encoder';
+export * from './audio-tag';
+export * from './aggregate';
+export * from './chunk-reader';
+export * from './chunk-writer';
+export * from './command-messages';
+export * from './control-messages';
+export { RtmpConnection } from './connection-core';
+export type { CallOptions, CommandHandler, ConnectionEvents, EndpointOptions, IncomingCommand } from './connection-core';
+export * from './duplex';
+export * from './errors';
+export * from './handshake';
+export * from './client-handshake';
+export * from './server-handshake';
+export * from './limits';
+export * from './message';
+export * from './net-stream';
+export * from './rtmp-client';
+export * from './rtmp-server-session';
+export * from './rtmp-url';
+export * from './timers';
+export { RtmpCallError } from './transactions';
+export type { CallReply, CallErrorCode } from './transactions';
