@@ -5,14 +5,14 @@ import typescript from '@rollup/plugin-typescript';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
 
-// jssip too: the dev server's parser uses its grammar, and JsSIP reads its own package.json at load.
+// jssip too: protocol/sip's parser uses its grammar, and JsSIP reads its own package.json at load.
 const external = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'ws', 'werift', 'jssip']);
 
 export default [
   {
     input: 'gateway/cli.ts',
     external: (id) => external.has(id) || id.startsWith('ws/') || id.startsWith('werift/') || id.startsWith('jssip/'),
-    plugins: [nodeResolve({ preferBuiltins: true }), commonjs(), typescript({ tsconfig: 'tsconfig.json', compilerOptions: { noEmit: false, declaration: false, module: 'ESNext' }, include: ['gateway/**/*.ts', 'protocol/**/*.ts', 'devstack/**/*.ts'], exclude: ['**/*.test.ts'] })],
+    plugins: [nodeResolve({ preferBuiltins: true }), commonjs(), typescript({ tsconfig: 'tsconfig.json', compilerOptions: { noEmit: false, declaration: false, module: 'ESNext' }, include: ['gateway/**/*.ts', 'protocol/**/*.ts'], exclude: ['**/*.test.ts'] })],
     output: { file: 'dist/rtmp-gateway.cjs', format: 'cjs', banner: '#!/usr/bin/env node', exports: 'named' },
   },
 ];

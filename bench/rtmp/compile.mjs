@@ -36,4 +36,4 @@ export function compileProtocol(root, dirs) {
 }
 
 /** the gateway and the protocol code it stands on */
-export const compileGateway = (root) => compileTree(root, ['gateway', 'protocol', 'devstack/sip-server']);
+export const compileGateway = (root) => compileTree(root, ['gateway', 'protocol']);

@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../../test/support/devstack/se
 import { RawSip } from '../../test/support/sip/raw-sip';
 import { startUa, registered } from '../../test/support/node-webrtc/jssip-node';
 import type { SipResponse } from '../../protocol/sip/message';
-import { md5 } from './users';
+import { md5 } from '../../protocol/sip/digest';
 
 let t: TestServer;
 const clients: RawSip[] = [];

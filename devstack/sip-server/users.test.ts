@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from './logger';
-import { demoUsers, loadUsersFile, md5, parseAddUsers, UserDirectory } from './users';
+import { demoUsers, loadUsersFile, parseAddUsers, UserDirectory } from './users';
+import { md5 } from '../../protocol/sip/digest';
 
 const FILE = join(__dirname, 'users.json');
 

@@ -2,8 +2,8 @@
 // kept in memory after loading (plain passwords are hashed at once and handed to the logger as
 // secrets to mask), and the public view never includes either.
 
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { md5 } from '../../protocol/sip/digest';
 import type { Logger } from './logger';
 
 export interface UserRecord {
@@ -35,10 +35,6 @@ export function demoUsers(): UserRecord[] {
   return out;
 }
 const USER_RE = /^[A-Za-z0-9._+-]{1,64}$/;
-
-export function md5(text: string): string {
-  return createHash('md5').update(text).digest('hex');
-}
 
 export class UserDirectory {
   private readonly byUser = new Map<string, { info: UserInfo; ha1: string }>();

@@ -3,8 +3,12 @@
 // memory and a nonce older than its lifetime is answered with stale=true (the client retries without
 // asking the user again).
 
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { md5 } from '../../devstack/sip-server/users';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** the digest's hash, as lowercase hex (HA1, HA2 and the response are all MD5) */
+export function md5(text: string): string {
+  return createHash('md5').update(text).digest('hex');
+}
 
 export interface DigestCredentials {
   username: string;

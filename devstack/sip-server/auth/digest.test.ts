@@ -2,9 +2,9 @@
 // registrar/proxy policy (challenge, stale, 403 variants).
 
 import { Authenticator } from './authenticator';
-import { challenge, digestResponse, NonceService, parseDigestCredentials } from '../../../protocol/sip/digest';
+import { challenge, digestResponse, md5, NonceService, parseDigestCredentials } from '../../../protocol/sip/digest';
 import { createLogger } from '../logger';
-import { UserDirectory, md5 } from '../users';
+import { UserDirectory } from '../users';
 import { makeHeader, SipRequest } from '../../../protocol/sip/message';
 
 test('RFC 2617 3.5 example (Mufasa)', () => {

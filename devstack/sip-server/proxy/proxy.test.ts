@@ -4,8 +4,7 @@
 
 import { startTestServer, type TestServer } from '../../../test/support/devstack/server';
 import { parseChallenge, RawDialog, RawSip } from '../../../test/support/sip/raw-sip';
-import { digestResponse } from '../../../protocol/sip/digest';
-import { md5 } from '../users';
+import { digestResponse, md5 } from '../../../protocol/sip/digest';
 import type { SipRequest, SipResponse } from '../../../protocol/sip/message';
 
 let t: TestServer;

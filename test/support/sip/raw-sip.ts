@@ -6,8 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { digestResponse, parseDigestCredentials } from '../../../protocol/sip/digest';
-import { md5 } from '../../../devstack/sip-server/users';
+import { digestResponse, md5, parseDigestCredentials } from '../../../protocol/sip/digest';
 import { parseSipMessage } from '../../../protocol/sip/parser';
 import type { SipMessage, SipRequest, SipResponse } from '../../../protocol/sip/message';
 import { parseNameAddr } from '../../../protocol/sip/jssip';
