@@ -1,5 +1,5 @@
 import JsSIP from 'jssip';
-import { createKazoo as createFacade, type Kazoo, type KazooOptions } from '../src/facade/kazoo';
+import { createKazooFacade, type Kazoo, type KazooOptions } from '../src/facade/kazoo';
 import { createWebRtcTransport } from '../transports/webrtc';
 
 export type { Kazoo, KazooOptions };
@@ -13,7 +13,7 @@ export function createKazooOn(
   available: KazooOptions['available'],
   options: Partial<KazooOptions>,
 ): Kazoo {
-  return createFacade({
+  return createKazooFacade({
     setDebug: (on) => (on ? JsSIP.debug.enable('JsSIP:*') : JsSIP.debug.disable()),
     available,
     ...options,

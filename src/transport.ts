@@ -63,8 +63,11 @@ export interface TransportEvents {
   incoming: [call: TransportCall];
 }
 
+/** The transports the engine knows, by the names `version`, the catalogue's `source.protocol` and the registry use. */
+export type TransportName = 'webrtc' | 'rtmp';
+
 export interface Transport extends EventEmitter<TransportEvents> {
-  readonly protocol: 'webrtc' | 'rtmp';
+  readonly protocol: TransportName;
   /** connect and register */
   start(settings: RegistrationSettings): void;
   /** open a fresh connection now (closing a live one) and register again on it */

@@ -1,8 +1,7 @@
-/** Injected timers, so sessions run under fake clocks in tests and in any JS environment. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Clock } from '../clock';
+
+/** The part of the injected clock the RTMP sessions use (they need no `now` or intervals). */
+export type Timers = Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 
 export const GLOBAL_TIMERS: Timers = {
   // Looked up at call time so that jest's fake timers, installed later, still apply.

@@ -1,11 +1,12 @@
 import type { ConnectivityStatus, ErrorKey, NotificationKey } from './catalogue';
+import type { TransportName } from '../transport';
 
 /**
  * Where a notification or error came from. Its shape depends on the transport (the 2014 document says
  * so): `protocol` names it, and the rest are that transport's raw details (SIP status, NOTIFY headers…).
  */
 export interface KazooSource {
-  protocol: 'webrtc' | 'rtmp' | 'engine';
+  protocol: TransportName | 'engine';
   [detail: string]: unknown;
 }
 

@@ -1,4 +1,4 @@
-import { createKazoo } from './kazoo';
+import { createKazooFacade } from './kazoo';
 import type { RegisterParams } from './params';
 import { fakeClock } from '../../test/support/engine/fake-clock';
 import { FakeTransport } from '../../test/support/engine/fake-transport';
@@ -12,7 +12,7 @@ import type { OnDemandTransport } from './kazoo';
 function setup() {
   const transports: FakeTransport[] = [];
   const lines: string[] = [];
-  const k = createKazoo({
+  const k = createKazooFacade({
     transports: { webrtc: (env) => { const t = new FakeTransport(env.logger); transports.push(t); return t; } },
     clock: fakeClock(), network: { isOnline: () => undefined }, storage: null,
     logSink: (_level, line) => lines.push(line),
@@ -56,7 +56,7 @@ describe('the kazoo facade', () => {
       const transports: FakeTransport[] = [];
       const urls: (string | undefined)[] = [];
       const lines: string[] = [];
-      const k = createKazoo({
+      const k = createKazooFacade({
         transports: { webrtc: () => new FakeTransport() },
         load: { rtmp: (url) => { urls.push(url); return result(); } },
         clock: fakeClock(), network: { isOnline: () => undefined }, storage: null,

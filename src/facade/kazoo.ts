@@ -6,11 +6,11 @@ import type { Call } from '../phone/call';
 import { deviceIdentity, type KeyValueStore } from '../phone/device-identity';
 import { detectEnvironment, selectTransport } from '../phone/select-transport';
 import { reconnectOptionsFrom } from '../monitors/reconnect';
-import type { Clock } from '../monitors/clock';
-import { systemClock } from '../monitors/clock';
+import type { Clock } from '../../protocol/clock';
+import { systemClock } from '../../protocol/clock';
 import type { NetworkEnvironment } from '../monitors/connectivity';
 import { normaliseIdentity } from '../sip/uri';
-import type { RegistrationSettings, TransportFactory } from '../transport';
+import type { RegistrationSettings, TransportFactory, TransportName } from '../transport';
 import { consoleSink, createLogger, type LogSink } from '../util/logger';
 import { REGISTER_DEFAULTS, type InitParams, type RegisterParams } from './params';
 
@@ -33,7 +33,7 @@ export interface Kazoo {
   /** `{status, time}` of the online/offline changes seen since init() (the last 100; the 2014 library had it too) */
   getConnectivityHistory(): { status: 'online' | 'offline'; time: Date }[];
   /** 'webrtc' or 'rtmp' once init() ran, as the 2014 library set it */
-  readonly version: 'webrtc' | 'rtmp' | undefined;
+  readonly version: TransportName | undefined;
   /** the object last given to register() */
   readonly params: RegisterParams | undefined;
   readonly isReconnecting: boolean;
@@ -43,7 +43,7 @@ export interface Kazoo {
 }
 
 export interface KazooOptions {
-  transports: { webrtc?: TransportFactory; rtmp?: TransportFactory };
+  transports: Partial<Record<TransportName, TransportFactory>>;
   clock?: Clock;
   network?: NetworkEnvironment;
   storage?: KeyValueStore | null;
@@ -51,9 +51,9 @@ export interface KazooOptions {
   /** called by init({debug}) so the transports can switch their own logging on */
   setDebug?: (enabled: boolean) => void;
   /** whether a transport can run here (its factory may exist where the browser lacks what it needs) */
-  available?: { webrtc?: () => boolean; rtmp?: () => boolean };
+  available?: Partial<Record<TransportName, () => boolean>>;
   /** transports whose code is fetched when init() picks them (dist/kazoo.js fetches RTMP's this way) */
-  load?: { webrtc?: TransportLoader; rtmp?: TransportLoader };
+  load?: Partial<Record<TransportName, TransportLoader>>;
 }
 
 /** Fetches a transport's code (from `scriptUrl` when the page gave one). */
@@ -98,13 +98,13 @@ const isObject = (v: unknown): boolean => typeof v === "object" && v !== null;
  * Builds a `kazoo` object. The facade only checks and translates arguments; the engine (Phone) does
  * the work, on the transport that init() picks.
  */
-export function createKazoo(options: KazooOptions): Kazoo {
+export function createKazooFacade(options: KazooOptions): Kazoo {
   let debug = false;
   const logger = createLogger(options.logSink === undefined ? consoleSink : options.logSink, () => debug);
   const clock = options.clock ?? systemClock;
   const network = options.network ?? browserNetwork();
   const storage = options.storage === undefined ? sessionStore() : options.storage;
-  let protocol: 'webrtc' | 'rtmp' | undefined;
+  let protocol: TransportName | undefined;
   let phone: Phone | null = null;
   let params: RegisterParams | undefined;
 

@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '../../protocol/clock';
 import type { ConnectivityRecord } from '../catalogue/events';
 
 /** What the monitor needs of its surroundings: a browser window, or nothing at all in Node. */

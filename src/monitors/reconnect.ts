@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '../../protocol/clock';
 
 export interface ReconnectOptions {
   /** -1 (or any negative) = forever, 0 = no automatic attempts, n = at most n attempts */

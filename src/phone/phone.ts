@@ -4,7 +4,7 @@ import type { CancelDetails, ConnectivityRecord, KazooError, KazooNotification, 
 import type { ErrorKey } from '../catalogue/catalogue';
 import { ReconnectMonitor, type ReconnectOptions } from '../monitors/reconnect';
 import { ConnectivityMonitor, type NetworkEnvironment } from '../monitors/connectivity';
-import type { Clock } from '../monitors/clock';
+import type { Clock } from '../../protocol/clock';
 import { classifyNotify } from '../sip/notify';
 import { isDtmfTone } from '../sip/dtmf';
 import { normaliseTarget } from '../sip/uri';

@@ -1,3 +1,5 @@
+import type { TransportName } from '../transport';
+
 /** What the engine knows of its surroundings when it picks a transport at init. */
 export interface TransportEnvironmentFacts {
   forceRTMP: boolean;
@@ -6,7 +8,7 @@ export interface TransportEnvironmentFacts {
 }
 
 /** WebRTC unless the page forces RTMP or the browser lacks WebRTC (then RTMP is the fallback). */
-export function selectTransport(f: TransportEnvironmentFacts): 'webrtc' | 'rtmp' {
+export function selectTransport(f: TransportEnvironmentFacts): TransportName {
   return !f.forceRTMP && f.hasRTCPeerConnection && f.hasGetUserMedia ? 'webrtc' : 'rtmp';
 }
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../src/monitors/clock';
+import type { Clock } from '../../../protocol/clock';
 
 /** A clock whose time moves only when the test says so. */
 export function fakeClock(): Clock & { advance(ms: number): void; pending(): number } {

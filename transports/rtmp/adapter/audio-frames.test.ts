@@ -2,7 +2,7 @@
  * Audio through the RTMP transport in Node: frames from the pluggable source reach the gateway byte
  * for byte (tag 0x82 + 160 bytes, 20 ms apart), the gateway's frames reach the sink, mute sends silence.
  */
-import { createKazoo, type Kazoo } from '../../../src/facade/kazoo';
+import { createKazooFacade, type Kazoo } from '../../../src/facade/kazoo';
 import { createRtmpTransport } from '../index';
 import { installNodeRtmp } from './node';
 import { installRtmpPlatform } from './platform';
@@ -38,7 +38,7 @@ beforeAll(async () => {
     },
   });
   stand = await new SiprtmpStandIn().listen();
-  k = createKazoo({ transports: { rtmp: createRtmpTransport }, network: { isOnline: () => undefined }, storage: null, logSink: null });
+  k = createKazooFacade({ transports: { rtmp: createRtmpTransport }, network: { isOnline: () => undefined }, storage: null, logSink: null });
   let connected = false;
   let accepted = false;
   k.register({

@@ -2,7 +2,7 @@
  * The RTMP transport under the real engine and facade, against a siprtmp stand-in over TCP on
  * 127.0.0.1: the legacy callbacks must fire exactly as docs/api.md says.
  */
-import { createKazoo, type Kazoo } from '../../../src/facade/kazoo';
+import { createKazooFacade, type Kazoo } from '../../../src/facade/kazoo';
 import type { RegisterParams } from '../../../src/facade/params';
 import type { KazooError, KazooNotification, CancelDetails } from '../../../src/catalogue/events';
 import type { Call } from '../../../src/phone/call';
@@ -35,7 +35,7 @@ let k: Kazoo;
 
 async function start(options: StandInOptions = {}, extra: Partial<RegisterParams> = {}): Promise<Log> {
   stand = await new SiprtmpStandIn(options).listen();
-  k = createKazoo({ transports: { rtmp: createRtmpTransport }, network: { isOnline: () => undefined }, storage: null, logSink: null });
+  k = createKazooFacade({ transports: { rtmp: createRtmpTransport }, network: { isOnline: () => undefined }, storage: null, logSink: null });
   const log: Log = { events: [], errors: [], notes: [], cancels: [], incoming: [] };
   k.init({ forceRTMP: true });
   k.register({
@@ -102,7 +102,7 @@ describe('registration', () => {
     await k.logout();
     const port = stand.port;
     await stand.close();
-    const k2 = createKazoo({ transports: { rtmp: createRtmpTransport }, network: { isOnline: () => undefined }, storage: null, logSink: null });
+    const k2 = createKazooFacade({ transports: { rtmp: createRtmpTransport }, network: { isOnline: () => undefined }, storage: null, logSink: null });
     const errors: string[] = [];
     k2.register({ forceRTMP: true, rtmpUrl: `rtmp://127.0.0.1:${port}/sip`, publicIdentity: 'sip:1001@lab.test', privateIdentity: '1001', password: 'x', onError: (e) => errors.push(e.key) });
     await until('the error', () => errors.length > 0);

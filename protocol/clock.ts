@@ -1,4 +1,7 @@
-/** Timers the monitors use, injected so that tests drive them with fake time. */
+/**
+ * Time, injected: the one clock interface of the engine's monitors and the RTMP sessions, so tests drive
+ * them with fake time (test/support/engine/fake-clock.ts) and they run in any JS environment.
+ */
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;

@@ -1,2 +1,0 @@
-export * from './g711';
-export * from './resampler';
