@@ -13,6 +13,8 @@ const ts = () =>
   typescript({
     tsconfig: './tsconfig.json',
     compilerOptions: { noEmit: false, declaration: false, module: 'ESNext', types: ['node'] },
+    // a type error fails the build instead of a warning in its output
+    noEmitOnError: true,
     include: ['src/**/*.ts', 'entries/**/*.ts', 'transports/**/*.ts', 'protocol/**/*.ts'],
     exclude: ['**/*.test.ts'],
   });

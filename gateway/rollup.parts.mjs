@@ -12,7 +12,7 @@ export default [
   {
     input: 'gateway/cli.ts',
     external: (id) => external.has(id) || id.startsWith('ws/') || id.startsWith('werift/') || id.startsWith('jssip/'),
-    plugins: [nodeResolve({ preferBuiltins: true }), commonjs(), typescript({ tsconfig: 'tsconfig.json', compilerOptions: { noEmit: false, declaration: false, module: 'ESNext' }, include: ['gateway/**/*.ts', 'protocol/**/*.ts'], exclude: ['**/*.test.ts'] })],
+    plugins: [nodeResolve({ preferBuiltins: true }), commonjs(), typescript({ tsconfig: 'tsconfig.json', noEmitOnError: true, compilerOptions: { noEmit: false, declaration: false, module: 'ESNext' }, include: ['gateway/**/*.ts', 'protocol/**/*.ts'], exclude: ['**/*.test.ts'] })],
     output: { file: 'dist/rtmp-gateway.cjs', format: 'cjs', banner: '#!/usr/bin/env node', exports: 'named' },
   },
 ];

@@ -14,6 +14,7 @@ const ts = () =>
   typescript({
     tsconfig: path.join(root, 'tsconfig.json'),
     compilerOptions: { noEmit: false, declaration: false, module: 'ESNext', sourceMap: true },
+    noEmitOnError: true,
     include: [path.join(here, '**/*.ts')],
     exclude: ['**/*.test.ts'],
   });

@@ -1,5 +1,5 @@
-// Test-time access to the Wazo services' own OpenAPI (Swagger 2.0) specs, read from ../shared (they are
-// GPL and never copied into the repo). Each service's fragments are merged into one document; requests
+// Test-time access to the Wazo services' own OpenAPI (Swagger 2.0) specs, kept as test fixtures in
+// fixtures/wazo-openapi (GPL, Wazo's; see its README; never in the npm package). Each service's fragments are merged into one document; requests
 // are validated against it (path template, method, parameters, security, body schema via ajv) and
 // responses are generated from its response schemas.
 
@@ -11,7 +11,15 @@ import addFormats from 'ajv-formats';
 
 type Json = Record<string, unknown>;
 
-export const SPEC_ROOT = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'wazo-openapi');
+/** The repository's root: the nearest folder above this file with the project's package.json. */
+function repositoryRoot(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'fixtures'))) return dir;
+  }
+  throw new Error(`no repository root above ${from}`);
+}
+
+export const SPEC_ROOT = path.join(repositoryRoot(__dirname), 'fixtures', 'wazo-openapi');
 
 /** URL prefix under /api/ → spec directory. */
 export const SPEC_SERVICES: Record<string, string> = {

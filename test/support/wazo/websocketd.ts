@@ -1,5 +1,5 @@
 // A local stand-in for wazo-websocketd speaking protocol v2 (and v1), after the notes in
-// ../shared/wazo-openapi/websocketd/PROTOCOL.md: token check (4001/4002), `init`, `subscribe` acks,
+// fixtures/wazo-openapi/websocketd/PROTOCOL.md: token check (4001/4002), `init`, `subscribe` acks,
 // `start`, events for subscribed names, `token` updates, `ping`→`pong`, 4003 on expiry, 4004 on
 // protocol errors. It can go silent (half-open simulation), stop and restart on the same port.
 
