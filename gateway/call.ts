@@ -7,7 +7,7 @@ import { authorizedRetry, DigestSecret } from './digest-client';
 import { Dialog } from './dialog';
 import type { MediaLeg, MediaOfferOptions } from './media-leg';
 import { nameAddr, uriOf } from './addressing';
-import { createRequest, createResponse, newBranch, setHeaderParam, SipRequest, SipResponse, token } from './sip-imports';
+import { newBranch, setHeaderParam, SipRequest, SipResponse, token } from './sip-imports';
 import { HostPort, SipUa } from './sip-ua';
 import type { AudioCodec } from './sdp';
 
@@ -96,7 +96,7 @@ export class Call {
       this.end(); // hung up before anything went out: nothing to CANCEL
       return;
     }
-    const invite = createRequest({
+    const invite = ctx.ua.messages.createRequest({
       method: 'INVITE',
       uri: target,
       via: ctx.ua.viaBase,
@@ -177,7 +177,7 @@ export class Call {
     const dialog = this.dialog;
     const offer = await this.media.createOffer({ ...this.offerOptions, hold: onHold });
     if (this.state !== 'confirmed') return false;
-    const request = dialog.request('INVITE', this.ctx.ua.viaBase, this.ctx.contact, [['Content-Type', SDP]], offer);
+    const request = dialog.request('INVITE', this.ctx.ua, this.ctx.contact, [['Content-Type', SDP]], offer);
     const response = await this.ctx.ua.request(request, dialog.nextHop(this.ctx.server), { retransmitted2xx: (r) => this.ack(r, request) });
     if (response.status >= 200 && response.status < 300) {
       this.ack(response, request);
@@ -190,7 +190,7 @@ export class Call {
   /** In-dialog REFER (RFC 3515) with Referred-By = our own AOR (the fork wrongly put the target there). */
   async transfer(target: string): Promise<string> {
     if (this.state !== 'confirmed' || !this.dialog) return '481 No call to transfer';
-    const request = this.dialog.request('REFER', this.ctx.ua.viaBase, this.ctx.contact, [
+    const request = this.dialog.request('REFER', this.ctx.ua, this.ctx.contact, [
       ['Refer-To', `<${target}>`],
       ['Referred-By', `<${this.ctx.aor}>`],
     ]);
@@ -205,7 +205,7 @@ export class Call {
   notifyRefer(refer: SipRequest, status: string, final: boolean): void {
     const dialog = this.dialog;
     if (!dialog || this.state !== 'confirmed') return;
-    const notify = dialog.request('NOTIFY', this.ctx.ua.viaBase, this.ctx.contact, [
+    const notify = dialog.request('NOTIFY', this.ctx.ua, this.ctx.contact, [
       ['Event', `refer;id=${refer.core.cseq}`],
       ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
       ['Content-Type', 'message/sipfrag;version=2.0'],
@@ -242,7 +242,7 @@ export class Call {
       this.infoDigits.length = 0;
       return;
     }
-    const info = this.dialog.request('INFO', this.ctx.ua.viaBase, this.ctx.contact, [['Content-Type', 'application/dtmf-relay']],
+    const info = this.dialog.request('INFO', this.ctx.ua, this.ctx.contact, [['Content-Type', 'application/dtmf-relay']],
       `Signal=${digit}\r\nDuration=160\r\n`);
     const next = () => {
       this.infoDigits.shift();
@@ -256,7 +256,7 @@ export class Call {
     const ua = this.ctx.ua;
     switch (request.method) {
       case 'CANCEL': {
-        ua.respond(request, createResponse(request, 200));
+        ua.reply(request, 200);
         const invite = this.invite;
         if (this.state === 'incoming' && invite) {
           ua.respond(invite, this.response(invite, 487, 'Request Terminated'));
@@ -269,7 +269,7 @@ export class Call {
         if (request.body.length && this.direction === 'inbound') void this.media.applyAnswer(request.body.toString('utf8'));
         return;
       case 'BYE':
-        ua.respond(request, createResponse(request, 200));
+        ua.reply(request, 200);
         if (this.state !== 'ended') {
           this.end();
           this.ctx.events.byed();
@@ -279,16 +279,16 @@ export class Call {
         void this.handleReinvite(request);
         return;
       case 'NOTIFY':
-        ua.respond(request, createResponse(request, 200));
+        ua.reply(request, 200);
         this.handleReferNotify(request);
         return;
       case 'INFO':
       case 'OPTIONS':
       case 'UPDATE':
-        ua.respond(request, createResponse(request, 200));
+        ua.reply(request, 200);
         return;
       default:
-        ua.respond(request, createResponse(request, 501, { reason: 'Not Implemented' }));
+        ua.reply(request, 501, { reason: 'Not Implemented' });
     }
   }
 
@@ -413,7 +413,7 @@ export class Call {
   private ack(response: SipResponse, invite: SipRequest): void {
     const dialog = this.dialog ?? Dialog.fromResponse(invite, response);
     if (!dialog) return;
-    const ack = dialog.request('ACK', this.ctx.ua.viaBase, this.ctx.contact, [], undefined, invite.core.cseq);
+    const ack = dialog.request('ACK', this.ctx.ua, this.ctx.contact, [], undefined, invite.core.cseq);
     this.ctx.ua.send(ack, dialog.nextHop(this.ctx.server));
   }
 
@@ -426,7 +426,7 @@ export class Call {
   private sendCancel(): void {
     const invite = this.invite;
     if (!invite) return;
-    const cancel = createRequest({
+    const cancel = this.ctx.ua.messages.createRequest({
       method: 'CANCEL',
       uri: invite.uri,
       via: '',
@@ -444,13 +444,13 @@ export class Call {
     const dialog = this.dialog;
     this.end();
     if (!dialog) return;
-    void this.ctx.ua.request(dialog.request('BYE', this.ctx.ua.viaBase, this.ctx.contact), dialog.nextHop(this.ctx.server));
+    void this.ctx.ua.request(dialog.request('BYE', this.ctx.ua, this.ctx.contact), dialog.nextHop(this.ctx.server));
   }
 
   private async handleReinvite(request: SipRequest): Promise<void> {
     const ua = this.ctx.ua;
     if (this.state !== 'confirmed' || !this.dialog) {
-      ua.respond(request, createResponse(request, 491, { reason: 'Request Pending' }));
+      ua.reply(request, 491, { reason: 'Request Pending' });
       return;
     }
     const offer = request.body.toString('utf8');
@@ -458,7 +458,7 @@ export class Call {
     const answer = await this.answerFor(offer, options);
     if (this.state !== 'confirmed' || !this.dialog) return;
     if (!answer) {
-      ua.respond(request, createResponse(request, 488, { reason: 'Not Acceptable Here' }));
+      ua.reply(request, 488, { reason: 'Not Acceptable Here' });
       return;
     }
     const target = uriOf(request.get('contact') ?? '');
@@ -496,7 +496,7 @@ export class Call {
     if (status > 100 && status < 300) headers.push(['Contact', `<${this.ctx.contact}>`], ...request.getAll('record-route').map((r) => ['Record-Route', r] as [string, string]));
     if (sdp) headers.push(['Content-Type', SDP]);
     if (status === 200) headers.push(['Allow', ALLOW]);
-    return createResponse(request, status, { reason, headers, body: sdp, toTag: this.localTag });
+    return this.ctx.ua.messages.createResponse(request, status, { reason, headers, body: sdp, toTag: this.localTag });
   }
 
   private end(): void {

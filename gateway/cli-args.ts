@@ -2,6 +2,7 @@
 import { parseHostPort } from './addressing';
 import { isLogLevel } from './logger';
 import type { RtmpGatewayOptions } from './options';
+import { sipMessageBuilder } from './sip-imports';
 
 export const HELP = `kazoo-rtmp-gateway — SIP–RTMP gateway (siprtmp protocol, application "sip")
 
@@ -22,6 +23,8 @@ Usage: kazoo-rtmp-gateway [flags]
   --allow-unregistered     accept an empty password as outbound-only without REGISTER (default: refuse)
   --direct-ip-calls        send INVITEs for sip:user@<IPv4>[:port] straight there, not via the SIP server
   --register-expires SEC   REGISTER expiry asked for (default 300)
+  --user-agent NAME        the gateway's name in User-Agent / Server of its SIP messages
+                           (default kazoo-rtmp-gateway/<version>)
   --cors-origin ORIGIN     allow this origin on RTMPT (repeatable; default any origin)
   --log-level LEVEL        silent | error | warn | info | debug (default info); passwords are never logged
   --help                   this text
@@ -101,6 +104,9 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
           break;
         case '--register-expires':
           options.registerExpiresSec = count();
+          break;
+        case '--user-agent':
+          options.userAgent = sipMessageBuilder(value()).agent; // a RangeError here is a CLI error
           break;
         case '--cors-origin':
           origins.push(value());

@@ -9,5 +9,5 @@ test('flags map onto gateway options; bad flags are errors', () => {
   expect(parseCliArgs(['--help'])).toEqual({ kind: 'help' });
   expect(parseCliArgs(['--max-sessions', '0'])).toMatchObject({ kind: 'error' });
   expect(parseCliArgs(['--bogus'])).toMatchObject({ kind: 'error' });
-  for (const flag of ['--rtmp', '--http', '--sip-server', '--max-sessions', '--log-level']) expect(HELP).toContain(flag);
+  for (const flag of ['--rtmp', '--http', '--sip-server', '--max-sessions', '--log-level', '--user-agent']) expect(HELP).toContain(flag);
 });

@@ -1,7 +1,7 @@
 /** Dialog state (RFC 3261 §12) and the in-dialog requests built from it. */
 import { hopFor, tagOf, uriOf } from './addressing';
-import { createRequest, removeHeaderParam, SipRequest, SipResponse } from './sip-imports';
-import type { HostPort } from './sip-ua';
+import { removeHeaderParam, SipRequest, SipResponse } from './sip-imports';
+import type { HostPort, SipUa } from './sip-ua';
 
 export class Dialog {
   constructor(
@@ -48,13 +48,13 @@ export class Dialog {
     return request.core.callId === this.callId && request.core.toTag === this.localTag && request.core.fromTag === this.remoteTag;
   }
 
-  /** The next in-dialog request (ACK reuses the INVITE's CSeq: pass `cseq`). */
-  request(method: string, via: string, contact: string, headers: ReadonlyArray<readonly [string, string]> = [], body?: string, cseq?: number): SipRequest {
+  /** The next in-dialog request, sent by `ua` (ACK reuses the INVITE's CSeq: pass `cseq`). */
+  request(method: string, ua: Pick<SipUa, 'viaBase' | 'messages'>, contact: string, headers: ReadonlyArray<readonly [string, string]> = [], body?: string, cseq?: number): SipRequest {
     if (cseq === undefined) this.localSeq++;
-    return createRequest({
+    return ua.messages.createRequest({
       method,
       uri: this.remoteTarget,
-      via,
+      via: ua.viaBase,
       from: `${this.localParty};tag=${this.localTag}`,
       to: `${this.remoteParty};tag=${this.remoteTag}`,
       callId: this.callId,

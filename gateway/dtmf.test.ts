@@ -5,7 +5,7 @@
  * The RTP leg alone is also driven with fake timers (deterministic pacing) against a real UDP receiver.
  */
 import { createSocket, Socket } from 'node:dgram';
-import { createResponse, parseSipMessage, SipRequest } from './sip-imports';
+import { parseSipMessage, sipMessageBuilder, SipRequest } from './sip-imports';
 import { decodeRtp, RtpPacket } from './rtp-packet';
 import { createRtpLeg, LegTimers, RtpLeg } from './rtp-leg';
 import { Phone, Rig, sleep, startRig, until } from '../test/support/gateway/harness';
@@ -60,6 +60,7 @@ async function startFarEnd(dtmfPt: number | null): Promise<FarEnd> {
     '',
   ].join('\r\n');
   const toTag = 'far1';
+  const { createResponse } = sipMessageBuilder('dtmf-test-far-end');
   sip.on('message', (bytes, from) => {
     const outcome = parseSipMessage(bytes, { maxMessageBytes: 16 * 1024, maxHeaders: 100 });
     if (outcome.kind !== 'message' || !(outcome.message instanceof SipRequest)) return;

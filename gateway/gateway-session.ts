@@ -16,7 +16,7 @@ import { Registration } from './registration';
 import { names, statusLine, text } from './rpc-args';
 import { RtmpServerSession } from '../protocol/rtmp/rtmp-server-session';
 import { codecsFromNames } from './sdp';
-import { createResponse, parseUri, SipRequest } from './sip-imports';
+import { parseUri, SipRequest } from './sip-imports';
 import { HostPort, SipUa } from './sip-ua';
 
 export interface SessionHost {
@@ -119,6 +119,7 @@ export class GatewaySession {
     this.password = text(password, 256) ?? '';
     this.displayName = text(display, 64) ?? '';
     this.ua = await SipUa.create({
+      agent: options.userAgent,
       bindAddress: options.sipAddress,
       timers: { t1: options.sipT1Ms, t2: options.sipT1Ms * 8 },
       maxMessageBytes: 16 * 1024,
@@ -327,7 +328,7 @@ export class GatewaySession {
     }
     if (request.method === 'ACK') return;
     if (request.core.toTag) {
-      ua.respond(request, createResponse(request, 481));
+      ua.reply(request, 481);
       return;
     }
     if (request.method === 'NOTIFY') {
@@ -335,11 +336,11 @@ export class GatewaySession {
       return;
     }
     if (request.method === 'OPTIONS') {
-      ua.respond(request, createResponse(request, 200));
+      ua.reply(request, 200);
       return;
     }
     if (request.method !== 'INVITE') {
-      ua.respond(request, createResponse(request, 405, { headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, OPTIONS, INFO']] }));
+      ua.reply(request, 405, { headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, OPTIONS, INFO']] });
       return;
     }
     void this.incoming(request);
@@ -413,10 +414,10 @@ export class GatewaySession {
   private relayNotify(request: SipRequest): void {
     const ua = this.ua!;
     if (request.body.length === 0) {
-      ua.respond(request, createResponse(request, 405));
+      ua.reply(request, 405);
       return;
     }
-    ua.respond(request, createResponse(request, 200));
+    ua.reply(request, 200);
     const type = (request.get('content-type') ?? 'text/plain').split(';')[0].trim().toLowerCase();
     this.rtmp.invoke('notified', type, request.body.toString('utf8'));
   }
@@ -425,19 +426,19 @@ export class GatewaySession {
     const ua = this.ua!;
     const { options } = this.host;
     if (this.rtmp.state !== 'connected' || this.inCall || ++this.callsMade > options.maxCallsPerSession) {
-      ua.respond(invite, createResponse(invite, 486));
+      ua.reply(invite, 486);
       return;
     }
     let media;
     try {
       media = await options.mediaLegFactory();
     } catch {
-      ua.respond(invite, createResponse(invite, 500));
+      ua.reply(invite, 500);
       return;
     }
     if (this.closed || this.inCall) {
       media.close();
-      ua.respond(invite, createResponse(invite, 486));
+      ua.reply(invite, 486);
       return;
     }
     const call = Call.inbound(this.callContext(), media, invite, codecsFromNames([]));

@@ -1,10 +1,12 @@
 /** Options of `createRtmpGateway()` and their defaults (the CLI's are the same, but for the log level: warn here, info there). */
+import { DEFAULT_GATEWAY_AGENT } from './agent';
 import { createLogger, Logger, LogLevel, LogSink } from './logger';
 import type { MediaLegFactory } from './media-leg';
 import { MediaProfile, profileLegFactory } from './profile-leg';
 import { createRtpLeg } from './rtp-leg';
 import { createWebRtcLeg } from './webrtc-leg';
 import type { HostPort } from './sip-ua';
+import { sipMessageBuilder } from './sip-imports';
 
 export interface RtmpGatewayOptions {
   /** RTMP over TCP; port 0 = any free port; null = off. Default 127.0.0.1:1935. */
@@ -27,6 +29,8 @@ export interface RtmpGatewayOptions {
   readonly registerExpiresSec?: number;
   /** RFC 3261 T1 in ms (default 500); tests shorten it. */
   readonly sipT1Ms?: number;
+  /** The gateway's name in User-Agent / Server of every SIP message it sends. Default `kazoo-rtmp-gateway/<version>`. */
+  readonly userAgent?: string;
   /** A connect must be accepted within this (covers the REGISTER). Default 15 s. */
   readonly connectTimeoutMs?: number;
   /** CORS origins allowed on RTMPT (`application/x-fcs` forces a preflight). Default '*'. */
@@ -57,6 +61,7 @@ export interface ResolvedGatewayOptions {
   readonly directIpCalls: boolean;
   readonly registerExpiresSec: number;
   readonly sipT1Ms: number;
+  readonly userAgent: string;
   readonly connectTimeoutMs: number;
   readonly corsOrigins: readonly string[] | '*';
   readonly logger: Logger;
@@ -85,6 +90,7 @@ export function resolveGatewayOptions(o: RtmpGatewayOptions = {}): ResolvedGatew
     directIpCalls: o.directIpCalls ?? false,
     registerExpiresSec: positive(o.registerExpiresSec ?? 300, 'registerExpiresSec'),
     sipT1Ms: positive(o.sipT1Ms ?? 500, 'sipT1Ms'),
+    userAgent: sipMessageBuilder(o.userAgent ?? DEFAULT_GATEWAY_AGENT).agent, // a bad name fails here, not on the first call
     connectTimeoutMs: positive(o.connectTimeoutMs ?? 15_000, 'connectTimeoutMs'),
     corsOrigins: o.corsOrigins ?? '*',
     logger: createLogger(o.logLevel ?? 'warn', o.logSink),

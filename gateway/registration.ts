@@ -4,7 +4,7 @@
  * the RTMP connect.
  */
 import { authorizedRetry, DigestSecret } from './digest-client';
-import { createRequest, SipRequest, SipResponse, token } from './sip-imports';
+import { SipRequest, SipResponse, token } from './sip-imports';
 import { HostPort, SipUa } from './sip-ua';
 
 export interface RegistrationOptions {
@@ -91,7 +91,7 @@ export class Registration {
 
   private build(expires: number): SipRequest {
     const o = this.options;
-    return createRequest({
+    return this.ua.messages.createRequest({
       method: 'REGISTER',
       uri: `sip:${o.realm}`,
       via: this.ua.viaBase,

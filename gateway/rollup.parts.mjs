@@ -4,6 +4,7 @@ import { builtinModules } from 'node:module';
 import typescript from '@rollup/plugin-typescript';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
+import { packageJsonFields } from '../rollup.plugins.mjs';
 
 // jssip too: protocol/sip's parser uses its grammar, and JsSIP reads its own package.json at load.
 const external = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'ws', 'werift', 'jssip']);
@@ -12,7 +13,7 @@ export default [
   {
     input: 'gateway/cli.ts',
     external: (id) => external.has(id) || id.startsWith('ws/') || id.startsWith('werift/') || id.startsWith('jssip/'),
-    plugins: [nodeResolve({ preferBuiltins: true }), commonjs(), typescript({ tsconfig: 'tsconfig.json', noEmitOnError: true, compilerOptions: { noEmit: false, declaration: false, module: 'ESNext' }, include: ['gateway/**/*.ts', 'protocol/**/*.ts'], exclude: ['**/*.test.ts'] })],
+    plugins: [packageJsonFields, nodeResolve({ preferBuiltins: true }), commonjs(), typescript({ tsconfig: 'tsconfig.json', noEmitOnError: true, compilerOptions: { noEmit: false, declaration: false, module: 'ESNext' }, include: ['gateway/**/*.ts', 'protocol/**/*.ts'], exclude: ['**/*.test.ts'] })],
     output: { file: 'dist/rtmp-gateway.cjs', format: 'cjs', banner: '#!/usr/bin/env node', exports: 'named' },
   },
 ];

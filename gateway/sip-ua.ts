@@ -5,8 +5,8 @@
  * gateway session owns one SipUa, so the SIP server sees one flow (and one contact) per RTMP connection.
  */
 import { createSocket, Socket } from 'node:dgram';
-import { SipRequest, SipResponse, createRequest, createResponse, newBranch, parseSipMessage, setHeaderParam } from './sip-imports';
-import type { SipMessage } from './sip-imports';
+import { SipRequest, SipResponse, newBranch, parseSipMessage, setHeaderParam, sipMessageBuilder } from './sip-imports';
+import type { ResponseOptions, SipMessage, SipMessageBuilder } from './sip-imports';
 
 export interface HostPort {
   readonly host: string;
@@ -21,6 +21,8 @@ export interface SipTimerValues {
 }
 
 export interface SipUaOptions {
+  /** Our name on the wire: User-Agent of our requests, Server of our responses. */
+  readonly agent: string;
   readonly bindAddress: string;
   readonly timers: SipTimerValues;
   readonly maxMessageBytes: number;
@@ -61,6 +63,8 @@ export class SipUa {
   private readonly clients = new Map<string, ClientTxn>();
   private readonly servers = new Map<string, ServerTxn>();
   private closed = false;
+  /** Builds the messages this agent originates, each carrying its name. */
+  readonly messages: SipMessageBuilder;
 
   static async create(options: SipUaOptions): Promise<SipUa> {
     const socket = createSocket('udp4');
@@ -78,6 +82,7 @@ export class SipUa {
     private readonly socket: Socket,
     private readonly options: SipUaOptions,
   ) {
+    this.messages = sipMessageBuilder(options.agent);
     socket.on('message', (data, rinfo) => this.receive(data, { host: rinfo.address, port: rinfo.port }));
     socket.on('error', () => undefined);
   }
@@ -104,8 +109,8 @@ export class SipUa {
 
   /** Runs a client transaction; always resolves, with a synthetic 408 on timeout and 503 when full. */
   request(request: SipRequest, dest: HostPort, handlers: ClientHandlers = {}): Promise<SipResponse> {
-    if (this.closed) return Promise.resolve(createResponse(request, 503, { reason: 'Closed' }));
-    if (this.transactionCount >= this.options.maxTransactions) return Promise.resolve(createResponse(request, 503, { reason: 'Too many transactions' }));
+    if (this.closed) return Promise.resolve(this.messages.createResponse(request, 503, { reason: 'Closed' }));
+    if (this.transactionCount >= this.options.maxTransactions) return Promise.resolve(this.messages.createResponse(request, 503, { reason: 'Too many transactions' }));
     const key = clientKey(request);
     const { t1 } = this.options.timers;
     return new Promise((resolve) => {
@@ -113,8 +118,13 @@ export class SipUa {
       this.clients.set(key, txn);
       this.send(request, dest);
       this.armRetransmit(key, txn);
-      txn.deadline = setTimeout(() => this.finishClient(key, txn, createResponse(request, 408, { reason: 'Request Timeout' })), 64 * t1);
+      txn.deadline = setTimeout(() => this.finishClient(key, txn, this.messages.createResponse(request, 408, { reason: 'Request Timeout' })), 64 * t1);
     });
+  }
+
+  /** Answers a server transaction with a response of ours. */
+  reply(request: SipRequest, status: number, opts?: ResponseOptions): void {
+    this.respond(request, this.messages.createResponse(request, status, opts));
   }
 
   /** Sends (or replaces) the response of a server transaction. */
@@ -146,7 +156,7 @@ export class SipUa {
     if (this.closed) return;
     this.closed = true;
     for (const [key, txn] of this.clients) {
-      this.finishClient(key, txn, createResponse(txn.request, 503, { reason: 'Closed' }));
+      this.finishClient(key, txn, this.messages.createResponse(txn.request, 503, { reason: 'Closed' }));
       clearTimeout(txn.deadline);
     }
     this.clients.clear();
@@ -185,7 +195,7 @@ export class SipUa {
     const outcome = parseSipMessage(data, { maxMessageBytes: this.options.maxMessageBytes, maxHeaders: 100 });
     if (outcome.kind === 'keepalive') return;
     if (outcome.kind === 'error') {
-      if (outcome.replyTo) this.socket.send(createResponse(outcome.replyTo, outcome.status, { reason: outcome.reason }).serialize(), source.port, source.host);
+      if (outcome.replyTo) this.socket.send(this.messages.createResponse(outcome.replyTo, outcome.status, { reason: outcome.reason }).serialize(), source.port, source.host);
       return;
     }
     const message = outcome.message;
@@ -199,7 +209,7 @@ export class SipUa {
     if (!txn) return;
     if (txn.final) {
       if (txn.request.method !== 'INVITE') return;
-      if (response.status >= 300) this.send(ackFor(txn.request, response), txn.dest);
+      if (response.status >= 300) this.send(ackFor(this.messages, txn.request, response), txn.dest);
       else if (response.status >= 200) txn.handlers.retransmitted2xx?.(response);
       return;
     }
@@ -215,7 +225,7 @@ export class SipUa {
       }
       return;
     }
-    if (txn.request.method === 'INVITE' && response.status >= 300) this.send(ackFor(txn.request, response), txn.dest);
+    if (txn.request.method === 'INVITE' && response.status >= 300) this.send(ackFor(this.messages, txn.request, response), txn.dest);
     this.finishClient(key, txn, response);
   }
 
@@ -240,7 +250,7 @@ export class SipUa {
       return;
     }
     if (this.transactionCount >= this.options.maxTransactions) {
-      this.send(createResponse(request, 503, { reason: 'Busy', headers: [['Retry-After', '5']] }), source);
+      this.send(this.messages.createResponse(request, 503, { reason: 'Busy', headers: [['Retry-After', '5']] }), source);
       return;
     }
     const txn: ServerTxn = { request, source, last: null, retransmit: undefined, expire: undefined };
@@ -275,8 +285,8 @@ function serverKey(request: SipRequest): string {
 }
 
 /** ACK for a non-2xx final response (§17.1.1.3): same branch and Request-URI, the response's To. */
-export function ackFor(invite: SipRequest, response: SipResponse): SipRequest {
-  const ack = createRequest({
+export function ackFor(messages: SipMessageBuilder, invite: SipRequest, response: SipResponse): SipRequest {
+  const ack = messages.createRequest({
     method: 'ACK',
     uri: invite.uri,
     via: '',

@@ -6,7 +6,7 @@
 
 import type { Limits } from './limits';
 import { contactUriText, FLOW_PARAM, stripFlowParam } from './proxy/addressing';
-import { createResponse } from '../../protocol/sip/builder';
+import { createResponse } from './messages';
 import { parseNameAddr } from '../../protocol/sip/jssip';
 import type { SipRequest, SipResponse } from '../../protocol/sip/message';
 import type { Flow } from '../../protocol/sip/flow';

@@ -22,6 +22,7 @@ import type { Flow } from '../../protocol/sip/flow';
 import { UdpTransport } from './transports/udp';
 import { WsTransport, type KickMode } from './transports/ws';
 import { demoUsers, loadUsersFile, parseAddUsers, UserDirectory, type UserInfo, type UserRecord } from './users';
+import { DEV_SERVER_AGENT } from './messages';
 
 export interface StartedInfo {
   /** e.g. ws://127.0.0.1:5064/ws — give it to JsSIP's WebSocketInterface. */
@@ -107,7 +108,7 @@ export function createDevSipServer(options: DevSipServerOptions = {}): DevSipSer
     registrar: new Registrar(users, opts.limits, opts.expires),
     dialogs: new DialogTracker(opts.limits.maxDialogs, opts.dialogIdleMs),
     serverTxns: new ServerTransactions(opts.timers),
-    clientTxns: new ClientTransactions(opts.timers),
+    clientTxns: new ClientTransactions(opts.timers, DEV_SERVER_AGENT),
     flows: {
       wsFlow: (id) => ws?.flow(id),
       udpFlow: (address, port) => udp?.flowTo(address, port),

@@ -1,12 +1,12 @@
-// Building the messages this server originates: responses to requests it answers itself, and
-// requests it sends as a UAC (NOTIFY, CANCEL, ACK for non-2xx). Identifiers are random enough to
-// be unique across restarts (RFC 3261 8.1.1.4, 8.1.1.7, 19.3).
+// Building the messages one SIP agent originates: responses to requests it answers itself, and
+// requests it sends as a UAC. Each agent (the dev server, the gateway, a test's far end) builds through
+// its own sipMessageBuilder(name), so every message carries the name of whoever sent it (User-Agent,
+// Server: RFC 3261 20.41, 20.35); there is no name that applies by default. Identifiers are random
+// enough to be unique across restarts (RFC 3261 8.1.1.4, 8.1.1.7, 19.3).
 
 import { randomBytes } from 'node:crypto';
 import { makeHeader, SipRequest, SipResponse, type CoreFields, type Header } from './message';
 import { setHeaderParam } from './headers';
-
-export const SERVER_NAME = 'kazoo-js-dev-sip';
 
 export const REASONS: Readonly<Record<number, string>> = {
   100: 'Trying', 180: 'Ringing', 200: 'OK', 202: 'Accepted', 400: 'Bad Request', 401: 'Unauthorized',
@@ -35,7 +35,7 @@ export interface ResponseOptions {
 }
 
 /** A response to `req` (RFC 3261 8.2.6): Via/From/To/Call-ID/CSeq copied, To-tag added when needed. */
-export function createResponse(req: SipRequest, status: number, opts: ResponseOptions = {}): SipResponse {
+function buildResponse(agent: string, req: SipRequest, status: number, opts: ResponseOptions = {}): SipResponse {
   const headers: Header[] = [];
   for (const h of req.headers) {
     if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq') headers.push({ ...h });
@@ -44,7 +44,7 @@ export function createResponse(req: SipRequest, status: number, opts: ResponseOp
       headers.push({ ...h, value: needsTag ? setHeaderParam(h.value, 'tag', opts.toTag ?? token(6)) : h.value });
     }
   }
-  headers.push(makeHeader('Server', SERVER_NAME));
+  headers.push(makeHeader('Server', agent));
   for (const [name, value] of opts.headers ?? []) headers.push(makeHeader(name, value));
   const body = typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body ?? Buffer.alloc(0);
   return new SipResponse(status, opts.reason ?? REASONS[status] ?? 'Unknown', headers, body, { ...req.core });
@@ -64,8 +64,8 @@ export interface RequestSpec {
   body?: Buffer | string;
 }
 
-/** A request this server sends as a UAC. */
-export function createRequest(spec: RequestSpec): SipRequest {
+/** A request the agent sends as a UAC. */
+function buildRequest(agent: string, spec: RequestSpec): SipRequest {
   const headers: Header[] = [
     makeHeader('Via', `${spec.via};branch=${spec.branch ?? newBranch()}`),
     makeHeader('Max-Forwards', '70'),
@@ -75,11 +75,34 @@ export function createRequest(spec: RequestSpec): SipRequest {
     makeHeader('CSeq', `${spec.cseq} ${spec.method}`),
   ];
   for (const [name, value] of spec.headers ?? []) headers.push(makeHeader(name, value));
-  headers.push(makeHeader('User-Agent', SERVER_NAME));
+  headers.push(makeHeader('User-Agent', agent));
   const body = typeof spec.body === 'string' ? Buffer.from(spec.body, 'utf8') : spec.body ?? Buffer.alloc(0);
   const core: CoreFields = {
     callId: spec.callId, cseq: spec.cseq, cseqMethod: spec.method, fromTag: undefined, toTag: undefined,
     fromUser: '', toUser: '', toHost: '',
   };
   return new SipRequest(spec.method, spec.uri, headers, body, core);
+}
+
+/** What one agent builds its messages with; the functions need no `this` (they may be destructured). */
+export interface SipMessageBuilder {
+  /** The agent's name, as its User-Agent and Server headers carry it. */
+  readonly agent: string;
+  createRequest(spec: RequestSpec): SipRequest;
+  createResponse(req: SipRequest, status: number, opts?: ResponseOptions): SipResponse;
+}
+
+/** A header value of printable ASCII (no CR/LF to smuggle a header in), 1 to 128 characters. */
+const AGENT_NAME = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
+
+/** The builder of the agent named `agent` (e.g. "kazoo-rtmp-gateway/1.2.0"); a bad name is a RangeError. */
+export function sipMessageBuilder(agent: string): SipMessageBuilder {
+  if (typeof agent !== 'string' || !AGENT_NAME.test(agent)) {
+    throw new RangeError(`a SIP agent name is 1 to 128 printable ASCII characters, got ${JSON.stringify(agent)}`);
+  }
+  return {
+    agent,
+    createRequest: (spec) => buildRequest(agent, spec),
+    createResponse: (req, status, opts) => buildResponse(agent, req, status, opts),
+  };
 }

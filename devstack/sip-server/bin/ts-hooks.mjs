@@ -11,6 +11,8 @@ export async function resolve(specifier, context, nextResolve) {
   const parent = context.parentURL;
   if (parent && parent.endsWith('.ts') && (specifier.startsWith('./') || specifier.startsWith('../'))) {
     const base = new URL(specifier, parent);
+    // `import packageJson from '../package.json'` (TypeScript's resolveJsonModule): a JSON module for Node
+    if (specifier.endsWith('.json')) return { url: base.href, importAttributes: { type: 'json' }, shortCircuit: true };
     for (const candidate of [`${base.href}.ts`, `${base.href}/index.ts`]) {
       if (existsSync(fileURLToPath(candidate))) return { url: candidate, shortCircuit: true };
     }

@@ -4,7 +4,8 @@
 
 import { originate, type ServerContext } from '../context';
 import type { Binding } from '../registrar';
-import { createRequest, token } from '../../../protocol/sip/builder';
+import { token } from '../../../protocol/sip/builder';
+import { createRequest } from '../messages';
 import { overwriteBodies, OVERWRITE_EVENT } from './bodies';
 
 export interface NotifySpec {

@@ -6,7 +6,8 @@
 
 import { originate, type ServerContext } from '../context';
 import { stripFlowParam, contactUriText } from '../proxy/addressing';
-import { createRequest, createResponse, token } from '../../../protocol/sip/builder';
+import { token } from '../../../protocol/sip/builder';
+import { createRequest, createResponse } from '../messages';
 import { setHeaderParam } from '../../../protocol/sip/headers';
 import { parseEvent } from '../../../protocol/sip/jssip';
 import type { SipRequest } from '../../../protocol/sip/message';

@@ -6,7 +6,8 @@
 
 import type { ServerContext } from '../context';
 import { DialogTracker } from '../dialogs';
-import { createResponse, newBranch } from '../../../protocol/sip/builder';
+import { newBranch } from '../../../protocol/sip/builder';
+import { createResponse } from '../messages';
 import type { SipRequest, SipResponse } from '../../../protocol/sip/message';
 import type { ClientTxn, ClientTxnHandler } from '../../../protocol/sip/transaction/client';
 import type { ServerTxn } from '../../../protocol/sip/transaction/server';

@@ -2,7 +2,7 @@
 // hand responses to their client transaction and requests to the request handler.
 
 import type { ServerContext } from '../context';
-import { createResponse } from '../../../protocol/sip/builder';
+import { createResponse } from '../messages';
 import { parseSipMessage } from '../../../protocol/sip/parser';
 import type { SipResponse } from '../../../protocol/sip/message';
 import type { ViaInfo } from '../../../protocol/sip/jssip';

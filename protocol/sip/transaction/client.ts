@@ -17,9 +17,10 @@ export interface ClientTxnHandler {
 
 /**
  * ACK-for-non-2xx and CANCEL (RFC 3261 17.1.1.3, 9.1): the INVITE's Request-URI, top Via (same
- * branch), From, Call-ID, CSeq number and Route set; To from the final answer for an ACK.
+ * branch), From, Call-ID, CSeq number and Route set; To from the final answer for an ACK; the sending
+ * agent's name.
  */
-function sameHop(invite: SipRequest, method: 'ACK' | 'CANCEL', to?: string): SipRequest {
+function sameHop(invite: SipRequest, method: 'ACK' | 'CANCEL', agent: string, to?: string): SipRequest {
   const headers = [
     makeHeader('Via', invite.get('via') ?? ''),
     makeHeader('Max-Forwards', '70'),
@@ -28,6 +29,7 @@ function sameHop(invite: SipRequest, method: 'ACK' | 'CANCEL', to?: string): Sip
     makeHeader('Call-ID', invite.core.callId),
     makeHeader('CSeq', `${invite.core.cseq} ${method}`),
     ...invite.getAll('route').map((r) => makeHeader('Route', r)),
+    makeHeader('User-Agent', agent),
   ];
   return new SipRequest(method, invite.uri, headers, Buffer.alloc(0), { ...invite.core, cseqMethod: method });
 }
@@ -156,14 +158,18 @@ export class ClientTxn {
 
   /** ACK for a non-2xx final answer (RFC 3261 17.1.1.3): same branch, the answer's To. */
   private buildAck(res: SipResponse): SipRequest {
-    return sameHop(this.request, 'ACK', res.get('to'));
+    return sameHop(this.request, 'ACK', this.table.agent, res.get('to'));
   }
 }
 
 export class ClientTransactions {
   private readonly byKey = new Map<string, ClientTxn>();
 
-  constructor(readonly timers: SipTimers) {}
+  constructor(
+    readonly timers: SipTimers,
+    /** Our name in the User-Agent of the ACKs and CANCELs built here. */
+    readonly agent: string,
+  ) {}
 
   get size(): number {
     return this.byKey.size;
@@ -183,7 +189,7 @@ export class ClientTransactions {
 
   /** CANCEL for an INVITE branch (RFC 3261 9.1), sent as its own non-INVITE transaction. */
   sendCancel(invite: ClientTxn): void {
-    const cancel = sameHop(invite.request, 'CANCEL');
+    const cancel = sameHop(invite.request, 'CANCEL', this.agent);
     const noop: ClientTxnHandler = { onResponse: () => undefined, onTimeout: () => undefined, onFlowFailure: () => undefined };
     this.create(cancel, invite.branch, invite.flow, noop).start();
   }

@@ -9,7 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { Registration } from '../../../gateway/registration';
 import { Dialog } from '../../../gateway/dialog';
 import { SipUa, type HostPort } from '../../../gateway/sip-ua';
-import { createResponse, token, type SipRequest } from '../../../gateway/sip-imports';
+import { token, type SipRequest } from '../../../gateway/sip-imports';
 import { REALM } from './lab';
 
 /** What the far end does with the next INVITE. */
@@ -107,7 +107,7 @@ export class SipFarEnd {
 
   /** Registers `user` (password `secret<user>`) with the SIP server; throws when the REGISTER fails. */
   static async register(user: string, server: HostPort = { host: '127.0.0.1', port: 5060 }): Promise<SipFarEnd> {
-    const ua = await SipUa.create({ bindAddress: '127.0.0.1', timers: { t1: 500, t2: 4000 }, maxMessageBytes: 65_535, maxTransactions: 200 });
+    const ua = await SipUa.create({ agent: 'kazoo-e2e-far-end', bindAddress: '127.0.0.1', timers: { t1: 500, t2: 4000 }, maxMessageBytes: 65_535, maxTransactions: 200 });
     const contact = `sip:${user}@127.0.0.1:${ua.address.port}`;
     const registration = new Registration(ua, {
       aor: `sip:${user}@${REALM}`, realm: REALM, displayName: `far ${user}`, contact, server,
@@ -159,7 +159,7 @@ export class SipFarEnd {
     if (this.state !== 'confirmed' || !dialog) throw new Error('far end: no call to hang up');
     this.endMedia();
     this.state = 'ended';
-    const bye = dialog.request('BYE', this.ua.viaBase, this.contact);
+    const bye = dialog.request('BYE', this.ua, this.contact);
     const response = await this.ua.request(bye, dialog.nextHop(this.server));
     return response.status;
   }
@@ -168,7 +168,7 @@ export class SipFarEnd {
   reject(status: number): void {
     const invite = this.invite;
     if (this.state !== 'ringing' || !invite) return;
-    this.ua.respond(invite, createResponse(invite, status, { toTag: this.localTag }));
+    this.ua.reply(invite, status, { toTag: this.localTag });
     this.state = 'ended';
   }
 
@@ -197,16 +197,16 @@ export class SipFarEnd {
       return;
     }
     if (request.method === 'CANCEL') {
-      ua.respond(request, createResponse(request, 200));
+      ua.reply(request, 200);
       const invite = this.invite;
       if (invite && this.state === 'ringing' && invite.core.callId === request.core.callId) {
-        ua.respond(invite, createResponse(invite, 487, { toTag: this.localTag }));
+        ua.reply(invite, 487, { toTag: this.localTag });
         this.state = 'ended';
       }
       return;
     }
     if (request.method === 'BYE') {
-      ua.respond(request, createResponse(request, 200));
+      ua.reply(request, 200);
       if (this.dialog?.matches(request)) {
         this.endMedia();
         this.state = 'ended';
@@ -215,16 +215,16 @@ export class SipFarEnd {
     }
     if (request.method === 'INVITE') {
       // re-INVITE: answer with the same media
-      ua.respond(request, createResponse(request, 200, { headers: [['Contact', `<${this.contact}>`], ['Content-Type', 'application/sdp']], body: this.answerSdp() }));
+      ua.reply(request, 200, { headers: [['Contact', `<${this.contact}>`], ['Content-Type', 'application/sdp']], body: this.answerSdp() });
       return;
     }
-    ua.respond(request, createResponse(request, 200)); // INFO, NOTIFY, OPTIONS…
+    ua.reply(request, 200); // INFO, NOTIFY, OPTIONS…
   }
 
   private async onInvite(invite: SipRequest): Promise<void> {
     const ua = this.ua;
     if (this.state === 'ringing' || this.state === 'confirmed') {
-      ua.respond(invite, createResponse(invite, 486));
+      ua.reply(invite, 486);
       return;
     }
     this.invite = invite;
@@ -234,12 +234,12 @@ export class SipFarEnd {
     const contact: [string, string] = ['Contact', `<${this.contact}>`];
     const mode = this.mode;
     if (!mode.answer && mode.status) {
-      ua.respond(invite, createResponse(invite, mode.status, { toTag: this.localTag }));
+      ua.reply(invite, mode.status, { toTag: this.localTag });
       this.state = 'ended';
       return;
     }
     this.state = 'ringing';
-    ua.respond(invite, createResponse(invite, 180, { toTag: this.localTag, headers: [contact, ...rr] }));
+    ua.reply(invite, 180, { toTag: this.localTag, headers: [contact, ...rr] });
     if (!mode.answer) return; // rings until CANCEL
     await new Promise((r) => setTimeout(r, 100));
     if (this.state !== 'ringing') return;
@@ -247,7 +247,7 @@ export class SipFarEnd {
     const c = /^c=IN IP4 (\S+)/m.exec(offer)?.[1];
     const port = Number(/^m=audio (\d+)/m.exec(offer)?.[1]);
     if (!c || !port) {
-      ua.respond(invite, createResponse(invite, 488, { toTag: this.localTag }));
+      ua.reply(invite, 488, { toTag: this.localTag });
       this.state = 'ended';
       return;
     }
@@ -255,9 +255,9 @@ export class SipFarEnd {
     this.dtmfPt = mode.dtmfPt;
     await this.openMedia();
     this.dialog = Dialog.fromRequest(invite, this.localTag);
-    ua.respond(invite, createResponse(invite, 200, {
+    ua.reply(invite, 200, {
       toTag: this.localTag, headers: [contact, ...rr, ['Content-Type', 'application/sdp']], body: this.answerSdp(),
-    }));
+    });
     this.state = 'confirmed';
     this.startTone();
   }
