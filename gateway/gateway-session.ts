@@ -18,6 +18,7 @@ import { RtmpServerSession } from '../protocol/rtmp/rtmp-server-session';
 import { codecsFromNames } from './sdp';
 import { parseUri, SipRequest } from './sip-imports';
 import { HostPort, SipUa } from './sip-ua';
+import { DEFAULT_TIMERS } from '../protocol/sip/transaction/timers';
 
 export interface SessionHost {
   readonly options: ResolvedGatewayOptions;
@@ -121,7 +122,7 @@ export class GatewaySession {
     this.ua = await SipUa.create({
       agent: options.userAgent,
       bindAddress: options.sipAddress,
-      timers: { t1: options.sipT1Ms, t2: options.sipT1Ms * 8 },
+      timers: { ...DEFAULT_TIMERS, t1: options.sipT1Ms, t2: options.sipT1Ms * 8 },
       maxMessageBytes: 16 * 1024,
       maxTransactions: 32,
     });

@@ -5,40 +5,14 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { preview, type Logger } from '../logger';
-import { udpFlowId, type Flow, type InboundHandler } from '../../../protocol/sip/flow';
+import type { Flow, InboundHandler } from '../../../protocol/sip/flow';
+import { UdpFlow } from '../../../protocol/sip/udp-flow';
 
 export interface UdpTransportOptions {
   host: string;
   port: number;
   logger: Logger;
   onMessage: InboundHandler;
-}
-
-class UdpFlow implements Flow {
-  readonly transport = 'udp' as const;
-  readonly reliable = false;
-  readonly id: string;
-
-  constructor(
-    private readonly socket: Socket,
-    readonly remoteAddress: string,
-    readonly remotePort: number,
-    private readonly logger: Logger,
-  ) {
-    this.id = udpFlowId(remoteAddress, remotePort);
-  }
-
-  send(data: Buffer): boolean {
-    if (data.length > 65507) return false;
-    if (this.logger.enabled('trace')) this.logger.trace(`send to ${this.id}:\n${preview(data)}`);
-    // No per-send callback (it costs a tick per datagram); send errors reach the socket's 'error' handler.
-    this.socket.send(data, this.remotePort, this.remoteAddress);
-    return true;
-  }
-
-  isOpen(): boolean {
-    return true;
-  }
 }
 
 export class UdpTransport {
@@ -54,8 +28,12 @@ export class UdpTransport {
   /** The flow for a peer address (UDP has no connection; any address can be reached). */
   flowTo(address: string, port: number): Flow | undefined {
     if (!this.socket) return undefined;
-    return new UdpFlow(this.socket, address, port, this.opts.logger);
+    return new UdpFlow(this.socket, address, port, this.trace);
   }
+
+  private readonly trace = (data: Buffer, flow: Flow): void => {
+    if (this.opts.logger.enabled('trace')) this.opts.logger.trace(`send to ${flow.id}:\n${preview(data)}`);
+  };
 
   async start(): Promise<number> {
     const socket = createSocket({ type: isIPv6(this.opts.host) ? 'udp6' : 'udp4' });
@@ -72,7 +50,7 @@ export class UdpTransport {
       const { logger } = this.opts;
       if (logger.enabled('trace')) logger.trace(`recv from udp~${rinfo.address}~${rinfo.port}:\n${preview(msg)}`);
       try {
-        this.opts.onMessage(msg, new UdpFlow(socket, rinfo.address, rinfo.port, this.opts.logger));
+        this.opts.onMessage(msg, new UdpFlow(socket, rinfo.address, rinfo.port, this.trace));
       } catch (err) {
         this.opts.logger.error(`udp: error handling message from ${rinfo.address}:${rinfo.port}: ${(err as Error).stack ?? String(err)}`);
       }

@@ -194,6 +194,11 @@ export class ClientTransactions {
     this.create(cancel, invite.branch, invite.flow, noop).start();
   }
 
+  /** The agent stops: every transaction still waiting fails now (its handler hears onFlowFailure). */
+  failAll(): void {
+    for (const txn of [...this.byKey.values()]) if (txn.pending) txn.fail();
+  }
+
   /** A WebSocket closed: every branch still waiting on it fails now instead of at its timeout. */
   failFlow(flowId: string): void {
     for (const txn of [...this.byKey.values()]) if (txn.flow.id === flowId && txn.pending) txn.fail();

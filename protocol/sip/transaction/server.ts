@@ -1,6 +1,7 @@
 // Server transactions (RFC 3261 17.2): a retransmitted request is answered with the last response
 // instead of being handled twice, the ACK of a non-2xx final answer is absorbed, a CANCEL finds its
-// INVITE, and over UDP a final INVITE answer is repeated until its ACK (Timer G/H).
+// INVITE, and over UDP a final INVITE answer is repeated until its ACK (Timer G/H). A user agent (not a
+// proxy, which only forwards the UAS's 2xx) also repeats its own 2xx until the ACK (RFC 3261 13.3.1.4).
 
 import type { ViaInfo } from '../jssip';
 import type { SipRequest, SipResponse } from '../message';
@@ -46,10 +47,18 @@ export class ServerTxn {
   }
 }
 
+export interface ServerTransactionOptions {
+  /** A UAS repeats the 2xx to an INVITE until the ACK (RFC 3261 13.3.1.4); a proxy does not. */
+  readonly repeat2xxUntilAck?: boolean;
+}
+
 export class ServerTransactions {
   private readonly byKey = new Map<string, ServerTxn>();
 
-  constructor(private readonly timers: SipTimers) {}
+  constructor(
+    private readonly timers: SipTimers,
+    private readonly options: ServerTransactionOptions = {},
+  ) {}
 
   get size(): number {
     return this.byKey.size;
@@ -65,6 +74,11 @@ export class ServerTransactions {
 
   find(req: SipRequest, via: ViaInfo, method?: string): ServerTxn | undefined {
     return this.byKey.get(ServerTransactions.key(req, via, method));
+  }
+
+  /** Whether `txn` is still in the table (not expired, not cleared). */
+  has(txn: ServerTxn): boolean {
+    return this.byKey.get(txn.key) === txn;
   }
 
   create(req: SipRequest, via: ViaInfo, flow: Flow): ServerTxn {
@@ -85,6 +99,21 @@ export class ServerTransactions {
     }
   }
 
+  /**
+   * The ACK for a 2xx (a new transaction, so matched on Call-ID and CSeq): stop repeating that 2xx.
+   * Returns whether it matched one.
+   */
+  acked2xx(ack: SipRequest): boolean {
+    for (const txn of this.byKey.values()) {
+      if (txn.isInvite && txn.final && txn.status < 300 && txn.request.core.callId === ack.core.callId && txn.request.core.cseq === ack.core.cseq) {
+        txn.timers.clear();
+        txn.timers.add(transactionLifetime(this.timers), () => this.delete(txn));
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Called once when the first final response was sent. */
   completed(txn: ServerTxn): void {
     txn.timers.clear();
@@ -94,6 +123,7 @@ export class ServerTransactions {
       txn.timers.add(lifetime, () => this.delete(txn)); // Timer H
     } else if (txn.isInvite) {
       // 2xx (RFC 6026 "Accepted"): keep matching INVITE retransmissions and forwarded 2xx retransmissions.
+      if (this.options.repeat2xxUntilAck && !txn.flow.reliable) this.retransmitFinal(txn, this.timers.t1);
       txn.timers.add(lifetime, () => this.delete(txn));
     } else if (txn.flow.reliable) {
       this.delete(txn); // Timer J = 0

@@ -9,6 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { Registration } from '../../../gateway/registration';
 import { Dialog } from '../../../gateway/dialog';
 import { SipUa, type HostPort } from '../../../gateway/sip-ua';
+import { DEFAULT_TIMERS } from '../../../protocol/sip/transaction/timers';
 import { token, type SipRequest } from '../../../gateway/sip-imports';
 import { REALM } from './lab';
 
@@ -107,7 +108,7 @@ export class SipFarEnd {
 
   /** Registers `user` (password `secret<user>`) with the SIP server; throws when the REGISTER fails. */
   static async register(user: string, server: HostPort = { host: '127.0.0.1', port: 5060 }): Promise<SipFarEnd> {
-    const ua = await SipUa.create({ agent: 'kazoo-e2e-far-end', bindAddress: '127.0.0.1', timers: { t1: 500, t2: 4000 }, maxMessageBytes: 65_535, maxTransactions: 200 });
+    const ua = await SipUa.create({ agent: 'kazoo-e2e-far-end', bindAddress: '127.0.0.1', timers: DEFAULT_TIMERS, maxMessageBytes: 65_535, maxTransactions: 200 });
     const contact = `sip:${user}@127.0.0.1:${ua.address.port}`;
     const registration = new Registration(ua, {
       aor: `sip:${user}@${REALM}`, realm: REALM, displayName: `far ${user}`, contact, server,
