@@ -124,7 +124,9 @@ export class GatewaySession {
       bindAddress: options.sipAddress,
       timers: { ...DEFAULT_TIMERS, t1: options.sipT1Ms, t2: options.sipT1Ms * 8 },
       maxMessageBytes: 16 * 1024,
-      maxTransactions: 32,
+      // answered transactions linger (an answered INVITE 64·T1 for 2xx retransmissions, a non-INVITE T4):
+      // room for a few calls a second with DTMF, still a bound on what one connection can hold
+      maxTransactions: 256,
     });
     if (this.closed) {
       // close() ran while the socket was being bound: it could not close what did not exist yet
