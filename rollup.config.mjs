@@ -30,7 +30,7 @@ const minify = () => terser(MINIFY_OPTIONS);
 const external = (id) => /^(jssip|eventemitter3|ws|werift)(\/|$)/.test(id) || id.startsWith('node:') || /^(net|http|https|tls|dgram|crypto|events|stream)$/.test(id);
 
 const parts = [];
-for (const file of ['./plugins/wazo/rollup.parts.mjs', './gateway/rollup.parts.mjs']) {
+for (const file of ['./plugins/wazo/rollup.parts.mjs', './gateway/rollup.parts.mjs', './devstack/sip-server/rollup.parts.mjs']) {
   if (fs.existsSync(new URL(file, import.meta.url))) parts.push(...(await import(file)).default);
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: the embedded dev stack and the demo. Starts the development SIP server
-// (devstack/sip-server, on 127.0.0.1) and the SIP–RTMP gateway registered against it (devstack/gateway-from-source.mjs,
+// (dist/kazoo-dev-sip.cjs, on 127.0.0.1) and the SIP–RTMP gateway registered against it (devstack/gateway-child.mjs,
 // RTMP on 127.0.0.1:1935, WebSocket tunnel + RTMPT on 127.0.0.1:1936), serves the demo pages and dist/
 // on http://127.0.0.1:8080, prints what to open, and stops everything it started on Ctrl-C / SIGTERM.
 // Both servers run as child processes: a crash in one is reported, not fatal to this process, and
-// stopping is one signal per child, whose exit frees its ports.
+// stopping is one signal per child, whose exit frees its ports. Both run built JavaScript from dist/ (built
+// first when missing), so nothing compiles at start-up; the URLs printed carry the ports actually bound.
 //   npm start -- --help
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,7 +47,7 @@ function fail(message) {
 }
 
 function build() {
-  const needed = ['dist/kazoo.js', 'dist/kazoo-rtmp-transport.js'];
+  const needed = ['dist/kazoo.js', 'dist/kazoo-rtmp-transport.js', 'dist/kazoo-dev-sip.cjs', 'dist/rtmp-gateway.cjs'];
   if (needed.every((f) => fs.existsSync(path.join(ROOT, f)))) return;
   console.log('building dist/ (npm run build)…');
   const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -56,7 +57,7 @@ function build() {
 /** the development SIP server as a child process; resolves with the addresses it printed */
 function startDevSip() {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'devstack/sip-server/bin/kazoo-dev-sip.mjs'),
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/kazoo-dev-sip.cjs'),
       '--ws-port', flag('ws-port', '5064'), '--udp-port', flag('udp-port', '5060'), '--log-level', 'warn', '--json'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -71,13 +72,13 @@ function startDevSip() {
   });
 }
 
-/** The RTMP gateway as a child process (devstack/gateway-from-source.mjs); resolves with the URLs it printed. */
+/** The RTMP gateway as a child process (devstack/gateway-child.mjs); resolves with the URLs it printed. */
 function startGateway(sipUdp) {
   const rtmpPort = flag('rtmp-port', '1935');
   const httpPort = flag('rtmp-http-port', '1936');
   const media = flag('gateway-media', externalSip ? 'rtp' : 'auto');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'devstack/gateway-from-source.mjs'),
+    const child = spawn(process.execPath, [path.join(ROOT, 'devstack/gateway-child.mjs'),
       '--rtmp', `127.0.0.1:${rtmpPort}`, '--http', `127.0.0.1:${httpPort}`, '--sip-server', sipUdp,
       '--media-profile', media, '--log-level', 'warn'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -146,6 +147,7 @@ async function main() {
   });
   server.on('error', (e) => fail(e.code === 'EADDRINUSE' ? `port ${port} is taken: npm start -- --port <another>` : e.message));
   server.listen(port, '127.0.0.1', () => {
+    const port = server.address().port; // the one bound, with --port 0
     console.log(`
 kazoo-js demo
   phone:        http://127.0.0.1:${port}/             (open it in two tabs, log in as two users, call)

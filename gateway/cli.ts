@@ -2,6 +2,9 @@
 import { createRtmpGateway } from './gateway';
 import { HELP, parseCliArgs } from './cli-args';
 
+// for a launcher that runs the built gateway in its own way (devstack/gateway-child.mjs, npm start's)
+export { createRtmpGateway, HELP, parseCliArgs };
+
 export async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseCliArgs(argv);
   if (parsed.kind === 'help') {

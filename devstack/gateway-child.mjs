@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-// The RTMP gateway for `npm start`, run from its TypeScript source with the dev SIP server's loader hooks
-// (no build step, like devstack/sip-server/bin/kazoo-dev-sip.mjs). Takes kazoo-rtmp-gateway's flags,
-// prints one JSON line with its URLs once it listens, stops (un-REGISTERing every session) on
-// SIGINT/SIGTERM. A taken port is one line on stderr and exit code 1.
-import { register } from 'node:module';
+// The RTMP gateway for `npm start`, the built one (dist/rtmp-gateway.cjs: nothing to compile at start-up).
+// Takes kazoo-rtmp-gateway's flags, prints one JSON line with its URLs (the ports actually bound) once it
+// listens, stops (un-REGISTERing every session) on SIGINT/SIGTERM. A taken port is one line on stderr
+// and exit code 1.
+import { createRequire } from 'node:module';
 
-register('./sip-server/bin/ts-hooks.mjs', import.meta.url);
-const { parseCliArgs, HELP } = await import('../gateway/cli-args.ts');
-const { createRtmpGateway } = await import('../gateway/gateway.ts');
+const { parseCliArgs, HELP, createRtmpGateway } = createRequire(import.meta.url)('../dist/rtmp-gateway.cjs');
 
 const parsed = parseCliArgs(process.argv.slice(2));
 if (parsed.kind !== 'run') {
