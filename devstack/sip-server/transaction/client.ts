@@ -19,7 +19,7 @@ export interface ClientTxnHandler {
  * ACK-for-non-2xx and CANCEL (RFC 3261 17.1.1.3, 9.1): the INVITE's Request-URI, top Via (same
  * branch), From, Call-ID, CSeq number and Route set; To from the final answer for an ACK.
  */
-function sameHop(invite: SipRequest, method: 'ACK' | 'CANCEL', to?: string): SipRequest {
+function sameHop(invite: SipRequest, method: 'ACK' | 'CANCEL', to?: string, extra: ReadonlyArray<readonly [string, string]> = []): SipRequest {
   const headers = [
     makeHeader('Via', invite.get('via') ?? ''),
     makeHeader('Max-Forwards', '70'),
@@ -28,6 +28,7 @@ function sameHop(invite: SipRequest, method: 'ACK' | 'CANCEL', to?: string): Sip
     makeHeader('Call-ID', invite.core.callId),
     makeHeader('CSeq', `${invite.core.cseq} ${method}`),
     ...invite.getAll('route').map((r) => makeHeader('Route', r)),
+    ...extra.map(([name, value]) => makeHeader(name, value)),
   ];
   return new SipRequest(method, invite.uri, headers, Buffer.alloc(0), { ...invite.core, cseqMethod: method });
 }
@@ -40,6 +41,8 @@ export class ClientTxn {
   readonly timers = new TimerBag();
   private ack: Buffer | undefined;
   private cancelWanted = false;
+  /** Extra headers of the CANCEL (e.g. Reason), kept until it can be sent. */
+  cancelHeaders: ReadonlyArray<readonly [string, string]> = [];
 
   constructor(
     readonly key: string,
@@ -126,9 +129,10 @@ export class ClientTxn {
   }
 
   /** CANCEL this INVITE branch; waits for a provisional answer first (RFC 3261 9.1). */
-  cancel(): void {
+  cancel(headers: ReadonlyArray<readonly [string, string]> = []): void {
     if (!this.isInvite || !this.pending || this.cancelWanted) return;
     this.cancelWanted = true;
+    this.cancelHeaders = headers;
     if (this.state === 'proceeding') this.table.sendCancel(this);
   }
 
@@ -183,7 +187,7 @@ export class ClientTransactions {
 
   /** CANCEL for an INVITE branch (RFC 3261 9.1), sent as its own non-INVITE transaction. */
   sendCancel(invite: ClientTxn): void {
-    const cancel = sameHop(invite.request, 'CANCEL');
+    const cancel = sameHop(invite.request, 'CANCEL', undefined, invite.cancelHeaders);
     const noop: ClientTxnHandler = { onResponse: () => undefined, onTimeout: () => undefined, onFlowFailure: () => undefined };
     this.create(cancel, invite.branch, invite.flow, noop).start();
   }
