@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench: every benchmark, inside a private loopback-only network namespace with the SIP lab.
-# Prints medians and ratios against baselines measured in the same run. Needs root and npm run build.
+# Prints medians; a bench that compares with a baseline measures it in the same run (the WebRTC one
+# interleaved). Needs root and npm run build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/kazoo.min.js ] || npm run --silent build
@@ -12,6 +13,8 @@ fixtures/lab/start.sh >/dev/null
 trap 'fixtures/lab/stop.sh >/dev/null 2>&1 || true' EXIT
 echo; echo "== WebRTC: registration and call set-up vs raw JsSIP, global build size"
 node bench/webrtc-setup.mjs
+echo; echo "== WebRTC: a call when the server closes the phone's WebSocket, vs raw JsSIP"
+node bench/survival-webrtc.mjs
 echo; echo "== development SIP server vs the lab's Kamailio"
 node bench/devstack/sip-bench.mjs --kamailio-at 127.0.0.1:5060
 echo; echo "== RTMP: codec and chunk throughput, transport latency"

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Registration (register → onConnected) and call set-up (connect() → onAccepted) of kazoo-js, side by
-// side with raw JsSIP (default settings) in the same run, in headless Chromium against the lab's
-// Kamailio on loopback; medians over N runs, printed as ratios. Also the gzip size of the global build.
-// Run by bench/run.sh (inside the network namespace, lab started).
+// Registration (register → onConnected) and call set-up (connect() → onAccepted) of kazoo-js against
+// raw JsSIP in the same run, interleaved (raw and ours alternate, so load on the shared machine hits
+// both alike), in headless Chromium against the lab's Kamailio on loopback; medians of N (BENCH_N,
+// default 16) of each, printed as ratios. Every registration gets a fresh page. Calls are compared with
+// raw JsSIP using the same early-candidate ICE option as ours (like with like) and with JsSIP's default
+// (waits for ICE gathering to complete). Also the gzip size of the global build against JsSIP alone.
+// Run by bench/run.sh (inside the network namespace, lab started). BENCH_KAZOO_JS=<file> times another
+// build of the global script (an instrumented copy, say) instead of dist/kazoo.min.js.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -17,7 +21,7 @@ import terser from '@rollup/plugin-terser';
 import { MINIFY_OPTIONS, packageJsonFields } from '../rollup.plugins.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const N = Number(process.env.BENCH_N || 12);
+const N = Number(process.env.BENCH_N || 16);
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
   '--allow-loopback-in-peer-connection', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'];
@@ -41,13 +45,33 @@ async function jssipBundle() {
   }
 }
 
+/** one registration in a page of its own: opened, timed register → connected, logged out, closed */
+async function registerOnce(ctx, url, kind, user) {
+  const page = await ctx.newPage();
+  try {
+    await page.goto(url);
+    if (kind === 'kazoo') {
+      await page.evaluate(() => window.k.ready);
+      const ms = await page.evaluate((u) => window.k.register(u), user);
+      await page.evaluate(() => window.k.stop());
+      return ms;
+    }
+    const ms = await page.evaluate((u) => window.raw.register(u, false), user);
+    await page.evaluate(() => window.raw.stop());
+    return ms;
+  } finally {
+    await page.close();
+  }
+}
+
 async function main() {
   const jssip = await jssipBundle();
+  const kazooFile = process.env.BENCH_KAZOO_JS || path.join(ROOT, 'dist/kazoo.min.js');
   const files = {
     '/jssip.html': [fs.readFileSync(path.join(ROOT, 'bench/pages/jssip.html')), 'text/html'],
     '/kazoo.html': [fs.readFileSync(path.join(ROOT, 'bench/pages/kazoo.html')), 'text/html'],
     '/jssip.js': [Buffer.from(jssip), 'text/javascript'],
-    '/kazoo.min.js': [fs.readFileSync(path.join(ROOT, 'dist/kazoo.min.js')), 'text/javascript'],
+    '/kazoo.min.js': [fs.readFileSync(kazooFile), 'text/javascript'],
   };
   const server = http.createServer((req, res) => {
     const f = files[req.url.split('?')[0]];
@@ -60,54 +84,64 @@ async function main() {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kazoo-bench-'));
   const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {
-    const page = async (file) => { const p = await ctx.newPage(); await p.goto(`${base}/${file}`); return p; };
-    const rawA = await page('jssip.html');
-    const rawB = await page('jssip.html');
-    const kA = await page('kazoo.html');
-    const kB = await page('kazoo.html');
-    await kA.evaluate(() => window.k.ready);
-    await kB.evaluate(() => window.k.ready);
-
-    // registrations take ~7 ms, so one scheduler hiccup moves a 12-sample median: twice as many runs,
-    // and the first two of each (cold JIT, first WebSocket) left out as the first call is below
-    const REG_WARMUP = 2;
+    // Registration: raw JsSIP and kazoo-js alternate (who goes first alternates too), each in a fresh page,
+    // so both see the same machine state and neither inherits the other's warm JIT or open socket.
+    // The first pair warms up Chromium's renderer and Kamailio: left out.
     const reg = { raw: [], kazoo: [] };
-    for (let i = 0; i < 2 * N + REG_WARMUP; i++) {
-      // alternate, so both see the same machine state
-      reg.raw.push(await rawA.evaluate(() => window.raw.register('1001')));
-      await rawA.evaluate(() => window.raw.stop());
-      reg.kazoo.push(await kA.evaluate(() => window.k.register('1001')));
-      await kA.evaluate(() => window.k.stop());
+    for (let i = 0; i < N + 1; i++) {
+      const order = i % 2 ? ['kazoo', 'raw'] : ['raw', 'kazoo'];
+      for (const kind of order) {
+        const ms = await registerOnce(ctx, `${base}/${kind === 'raw' ? 'jssip' : 'kazoo'}.html`, kind, kind === 'raw' ? '1007' : '1008');
+        if (i > 0) reg[kind].push(ms);
+      }
     }
 
-    reg.raw.splice(0, REG_WARMUP);
-    reg.kazoo.splice(0, REG_WARMUP);
-
-    const call = { raw: [], kazoo: [] };
-    await rawA.evaluate(() => window.raw.register('1001'));
-    await rawB.evaluate(() => window.raw.register('1002'));
-    for (let i = 0; i < N + 1; i++) call.raw.push(await rawA.evaluate(() => window.raw.call('sip:1002@lab.test')));
-    await rawA.evaluate(() => window.raw.stop());
-    await rawB.evaluate(() => window.raw.stop());
-    await kA.evaluate(() => window.k.register('1003'));
-    await kB.evaluate(() => window.k.register('1004'));
-    for (let i = 0; i < N + 1; i++) call.kazoo.push(await kA.evaluate(() => window.k.call('sip:1004@lab.test')));
-    // the first call of each warms getUserMedia up: left out of both
-    call.raw.shift();
-    call.kazoo.shift();
+    // Call set-up: three registered pairs, one call of each per round, the order rotating every round:
+    // kazoo-js (1003 → 1004), raw JsSIP with the same early-candidate ICE option (1001 → 1002), raw JsSIP
+    // with its default (1005 → 1006). The first round warms getUserMedia up: left out.
+    const pages = {};
+    const open = async (file) => { const p = await ctx.newPage(); await p.goto(`${base}/${file}`); return p; };
+    for (const [name, file] of [['kazooA', 'kazoo.html'], ['kazooB', 'kazoo.html'], ['tunedA', 'jssip.html'], ['tunedB', 'jssip.html'], ['defaultA', 'jssip.html'], ['defaultB', 'jssip.html']]) pages[name] = await open(file);
+    await pages.kazooA.evaluate(() => window.k.ready);
+    await pages.kazooB.evaluate(() => window.k.ready);
+    await pages.kazooA.evaluate(() => window.k.register('1003'));
+    await pages.kazooB.evaluate(() => window.k.register('1004'));
+    await pages.tunedA.evaluate(() => window.raw.register('1001', true));
+    await pages.tunedB.evaluate(() => window.raw.register('1002', true));
+    await pages.defaultA.evaluate(() => window.raw.register('1005', false));
+    await pages.defaultB.evaluate(() => window.raw.register('1006', false));
+    const placeCall = {
+      kazoo: () => pages.kazooA.evaluate(() => window.k.call('sip:1004@lab.test')),
+      tuned: () => pages.tunedA.evaluate(() => window.raw.call('sip:1002@lab.test')),
+      default: () => pages.defaultA.evaluate(() => window.raw.call('sip:1006@lab.test')),
+    };
+    const kinds = Object.keys(placeCall);
+    const call = { kazoo: [], tuned: [], default: [] };
+    for (let i = 0; i < N + 1; i++) {
+      for (let j = 0; j < kinds.length; j++) {
+        const kind = kinds[(i + j) % kinds.length];
+        const ms = await placeCall[kind]();
+        if (i > 0) call[kind].push(ms);
+      }
+    }
+    await Promise.all([pages.kazooA, pages.kazooB].map((p) => p.evaluate(() => window.k.stop())));
+    await Promise.all([pages.tunedA, pages.tunedB, pages.defaultA, pages.defaultB].map((p) => p.evaluate(() => window.raw.stop())));
 
     const kazooGzip = zlib.gzipSync(files['/kazoo.min.js'][0], { level: 9 }).length;
     const jssipGzip = zlib.gzipSync(Buffer.from(jssip), { level: 9 }).length;
     const r = { raw: median(reg.raw), kazoo: median(reg.kazoo) };
-    const c = { raw: median(call.raw), kazoo: median(call.kazoo) };
-    console.log(`kazoo-js WebRTC benchmark (${2 * N} registrations and ${N} calls each, medians, Chromium in a loopback-only namespace, Kamailio)`);
-    console.log(`registration  register -> onConnected   kazoo ${f1(r.kazoo)} ms   raw JsSIP ${f1(r.raw)} ms   ratio ${(r.kazoo / r.raw).toFixed(2)}x   (target <= 1.10x)`);
-    console.log(`call set-up   connect -> onAccepted     kazoo ${f1(c.kazoo)} ms   raw JsSIP ${f1(c.raw)} ms   ratio ${(c.kazoo / c.raw).toFixed(2)}x   (target: kazoo <= 50 ms)`);
+    const c = { kazoo: median(call.kazoo), tuned: median(call.tuned), default: median(call.default) };
+    const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+    console.log(`kazoo-js WebRTC benchmark (${N} registrations and ${N} calls of each, interleaved, medians; Chromium in a loopback-only namespace, Kamailio; loadavg ${load})`);
+    console.log(`registration  register -> onConnected   kazoo ${f1(r.kazoo)} ms   raw JsSIP ${f1(r.raw)} ms   ratio ${(r.kazoo / r.raw).toFixed(2)}x   (fresh page each; target <= 1.10x)`);
+    console.log(`call set-up   connect -> onAccepted     kazoo ${f1(c.kazoo)} ms   raw JsSIP, same early-candidate ICE ${f1(c.tuned)} ms   ratio ${(c.kazoo / c.tuned).toFixed(2)}x   (target: kazoo <= 50 ms)`);
+    console.log(`                                                        raw JsSIP, default (waits for ICE gathering) ${f1(c.default)} ms   ratio ${(c.kazoo / c.default).toFixed(2)}x`);
     console.log(`size          dist/kazoo.min.js gzip    ${kazooGzip} B (${(kazooGzip / 1024).toFixed(1)} KiB)   JsSIP alone ${jssipGzip} B   ratio ${(kazooGzip / jssipGzip).toFixed(2)}x   (target <= 62 KB)`);
     console.log(`samples       registration kazoo [${reg.kazoo.map(f1).join(', ')}]`);
     console.log(`              registration raw   [${reg.raw.map(f1).join(', ')}]`);
-    console.log(`              call kazoo [${call.kazoo.map(f1).join(', ')}]`);
-    console.log(`              call raw   [${call.raw.map(f1).join(', ')}]`);
+    console.log(`              call kazoo         [${call.kazoo.map(f1).join(', ')}]`);
+    console.log(`              call raw, early    [${call.tuned.map(f1).join(', ')}]`);
+    console.log(`              call raw, default  [${call.default.map(f1).join(', ')}]`);
   } finally {
     await ctx.close();
     server.close();

@@ -32,7 +32,10 @@ if (args.includes('--help') || args.includes('-h')) {
   --gateway-media <p>     SDP the gateway offers on outgoing calls: auto/webrtc (ICE + DTLS-SRTP, for
                           browsers behind a signalling-only server; default with the embedded server) or
                           rtp (RTP/AVP, for a platform with a media server or rtpengine; default with
-                          --sip-server)`);
+                          --sip-server)
+  --wazo                  also start the Wazo dev engine (devstack/wazo-dev, kazoo-wazo-dev) for Wazo.Auth /
+                          WazoApiClient apps: HTTPS + WSS on 127.0.0.1:8443 (no demo page uses it yet)
+  --wazo-port <n>         its port (default 8443, 0 = any free port)`);
   process.exit(0);
 }
 const port = Number(flag('port', 8080));
@@ -54,17 +57,16 @@ function build() {
   if (r.status !== 0) fail('the build failed: run `npm ci` first');
 }
 
-/** the development SIP server as a child process; resolves with the addresses it printed */
-function startDevSip() {
+/** a devstack server as a child process; resolves with the addresses it printed (its --json line) */
+function startDevServer(bin, args, what) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/kazoo-dev-sip.cjs'),
-      '--ws-port', flag('ws-port', '5064'), '--udp-port', flag('udp-port', '5060'), '--log-level', 'warn', '--json'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, bin), ...args, '--log-level', 'warn', '--json'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let errors = '';
     child.stderr.on('data', (d) => { errors += d; });
     child.on('exit', (code) => {
-      if (!stopping) fail(`the development SIP server stopped (exit ${code}): ${errors.trim() || 'no message'}`);
+      if (!stopping) fail(`the ${what} stopped (exit ${code}): ${errors.trim() || 'no message'}`);
     });
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.startsWith('{')) resolve(JSON.parse(line));
@@ -120,7 +122,9 @@ let server;
 let stopping = false;
 async function main() {
   build();
-  const sip = externalSip ? { wsUrl: externalSip, domain: flag('realm', 'example.com') } : await startDevSip();
+  const sip = externalSip ? { wsUrl: externalSip, domain: flag('realm', 'example.com') }
+    : await startDevServer('devstack/sip-server/bin/kazoo-dev-sip.mjs', ['--ws-port', flag('ws-port', '5064'), '--udp-port', flag('udp-port', '5060')], 'development SIP server');
+  const wazo = args.includes('--wazo') ? await startDevServer('devstack/wazo-dev/bin/kazoo-wazo-dev.mjs', ['--port', flag('wazo-port', '8443')], 'Wazo dev engine') : null;
   const realm = flag('realm', sip.domain);
   const gatewayTarget = externalSip ? gatewaySip : `${sip.udp.host}:${sip.udp.port}`;
   const gateway = gatewayTarget ? await startGateway(gatewayTarget) : null;
@@ -154,7 +158,8 @@ kazoo-js demo
   legacy page:  http://127.0.0.1:${port}/legacy.html  (the 2014 document's examples)
   SIP server:   ${sip.wsUrl}${externalSip ? '' : `  (embedded development server; UDP ${sip.udp.host}:${sip.udp.port})`}
   RTMP gateway: ${gateway ? `${gateway.rtmpUrl}, tunnel ${gateway.wsUrl} (RTMPT ${gateway.rtmptUrl}); SIP via UDP ${gatewayTarget}` : 'not started (add --gateway-sip host:port)'}
-  ${externalSip ? `realm:        ${realm}` : `demo users:   1001 … 1010, password secret<user> (1001 / secret1001), realm ${realm}`}
+  ${externalSip ? `realm:        ${realm}` : `demo users:   1001 … 1010, password secret<user> (1001 / secret1001), realm ${realm}`}${wazo ? `
+  Wazo engine:  ${wazo.url} (Wazo.Auth.setHost('${wazo.server}'); accept its certificate at ${wazo.url}/api/auth/0.1/status), SIP ${wazo.sipUrl}` : ''}
   tick "force RTMP" in one tab to call over RTMP through the gateway
 Ctrl-C stops everything.`);
   });

@@ -3,6 +3,8 @@ import { parseHostPort } from './addressing';
 import { isLogLevel } from './logger';
 import type { RtmpGatewayOptions } from './options';
 import { sipMessageBuilder } from './sip-imports';
+import { parseRtmpUrl } from '../protocol/rtmp/rtmp-url';
+import type { TunnelFrontOptions } from './tunnel-front';
 
 export const HELP = `kazoo-rtmp-gateway — SIP–RTMP gateway (siprtmp protocol, application "sip")
 
@@ -27,6 +29,13 @@ Usage: kazoo-rtmp-gateway [flags]
                            (default kazoo-rtmp-gateway/<version>)
   --cors-origin ORIGIN     allow this origin on RTMPT (repeatable; default any origin)
   --log-level LEVEL        silent | error | warn | info | debug (default info); passwords are never logged
+  --upstream rtmp://HOST[:PORT]
+                           tunnel-only mode, in front of an existing siprtmp gateway (rtmplite's siprtmp.py):
+                           serves the WebSocket tunnel and RTMPT (--http, --ws-path, --max-sessions,
+                           --cors-origin as above) and relays each tunnel session's RTMP bytes, unread, over
+                           its own TCP connection to that gateway (both closed together; a session whose
+                           other side stops reading for 1 MiB is closed). No SIP side: the SIP, RTMP-over-TCP
+                           and call flags are refused with it. Logs connects and closes, never the bytes.
   --help                   this text
 
 Clients connect to rtmp://HOST/sip/<user>@<realm> with (authName, password, displayName, rate);
@@ -42,14 +51,24 @@ the call simply continues, with the new party):
                                  or byed follows when the transferor had already hung up
 `;
 
-export type CliParse = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: RtmpGatewayOptions } | { readonly kind: 'error'; readonly message: string };
+export type CliParse =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'run'; readonly options: RtmpGatewayOptions }
+  | { readonly kind: 'front'; readonly options: TunnelFrontOptions }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** what tunnel-only mode reads; every other flag belongs to the SIP side it does not have */
+const FRONT_FLAGS = new Set(['--upstream', '--http', '--ws-path', '--max-sessions', '--cors-origin', '--log-level']);
 
 export function parseCliArgs(argv: readonly string[]): CliParse {
   const options: { -readonly [K in keyof RtmpGatewayOptions]: RtmpGatewayOptions[K] } = { logLevel: 'info' };
   const origins: string[] = [];
+  const seen: string[] = [];
+  let upstream: TunnelFrontOptions['upstream'] | null = null;
   try {
     for (let i = 0; i < argv.length; i++) {
       const flag = argv[i];
+      seen.push(flag);
       const value = (): string => {
         const v = argv[++i];
         if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -111,6 +130,18 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         case '--cors-origin':
           origins.push(value());
           break;
+        case '--upstream': {
+          const v = value();
+          let url;
+          try {
+            url = parseRtmpUrl(v);
+          } catch {
+            throw new Error(`--upstream needs rtmp://host[:port], got ${v}`);
+          }
+          if (url.protocol !== 'rtmp') throw new Error(`--upstream needs rtmp://host[:port] (RTMP over TCP), got ${url.protocol}://`);
+          upstream = { host: url.host, port: url.port };
+          break;
+        }
         case '--log-level': {
           const v = value();
           if (!isLogLevel(v)) throw new Error(`unknown log level ${v}`);
@@ -125,5 +156,21 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
     return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
   }
   if (origins.length) options.corsOrigins = origins;
+  if (upstream) return frontOptions(upstream, options, seen);
   return { kind: 'run', options };
+}
+
+function frontOptions(upstream: TunnelFrontOptions['upstream'], o: RtmpGatewayOptions, seen: readonly string[]): CliParse {
+  const foreign = seen.find((flag) => flag.startsWith('--') && !FRONT_FLAGS.has(flag));
+  if (foreign) return { kind: 'error', message: `${foreign} has no meaning with --upstream (tunnel-only mode has no SIP side)` };
+  if (o.http === null) return { kind: 'error', message: '--upstream serves only the tunnels: --http cannot be off' };
+  const options: TunnelFrontOptions = {
+    upstream,
+    ...(o.http ? { http: o.http } : {}),
+    ...(o.wsPath ? { wsPath: o.wsPath } : {}),
+    ...(o.maxSessions ? { maxSessions: o.maxSessions } : {}),
+    ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
+    logLevel: o.logLevel,
+  };
+  return { kind: 'front', options };
 }

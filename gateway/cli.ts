@@ -1,5 +1,9 @@
-/** `kazoo-rtmp-gateway`: runs the gateway until SIGINT/SIGTERM, then un-REGISTERs every session. */
+/**
+ * `kazoo-rtmp-gateway`: runs the gateway until SIGINT/SIGTERM, then un-REGISTERs every session; with
+ * `--upstream`, the tunnel-only front for an existing siprtmp gateway instead.
+ */
 import { createRtmpGateway } from './gateway';
+import { createTunnelFront } from './tunnel-front';
 import { HELP, parseCliArgs } from './cli-args';
 
 // for a launcher that runs the built gateway in its own way (devstack/gateway-child.mjs, npm start's)
@@ -15,7 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`kazoo-rtmp-gateway: ${parsed.message}\n\n${HELP}`);
     return 2;
   }
-  const gateway = createRtmpGateway(parsed.options);
+  const gateway = parsed.kind === 'front' ? createTunnelFront(parsed.options) : createRtmpGateway(parsed.options);
   try {
     await gateway.start();
   } catch (error) {

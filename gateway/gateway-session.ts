@@ -219,9 +219,24 @@ export class GatewaySession {
         if (!target || !this.call) return '400 Bad transfer target';
         return this.call.transfer(target);
       }
+      case 'stopRegistrationRefresh':
+        return this.stopRegistrationRefresh();
       default:
         throw new Error(`unknown method ${command.name.slice(0, 64)}`);
     }
+  }
+
+  /**
+   * The client heard `Replaced-By` (another device took this AOR's registration over): refreshing would
+   * take it back, so the REGISTER is no longer refreshed. Nothing is unregistered now (the binding may
+   * already be the other device's); the connection, and any call, stay. `true` when a registration's
+   * refresh was stopped, `false` when there is none (connected without registering).
+   */
+  private stopRegistrationRefresh(): boolean {
+    if (!this.registration) return false;
+    this.registration.stop();
+    this.host.options.logger.info(`session ${this.id}: REGISTER refresh of ${this.aor} stopped (replaced by another device)`);
+    return true;
   }
 
   private async invite(destArg: AmfValue | undefined, codecNames: string[]): Promise<void> {

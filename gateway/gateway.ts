@@ -4,7 +4,7 @@
  */
 import type { ByteDuplex } from '../protocol/rtmp/duplex';
 import { GatewaySession, SessionHost } from './gateway-session';
-import { Listener, listenHttp, listenTcp } from './listeners';
+import { Listener, listenHttp, listenTcp, refuseDuplex } from './listeners';
 import { resolveGatewayOptions, ResolvedGatewayOptions, RtmpGatewayOptions } from './options';
 import type { HostPort } from './sip-ua';
 
@@ -61,9 +61,7 @@ export function createRtmpGateway(options: RtmpGatewayOptions = {}): RtmpGateway
     if (state !== 'running' || sessions.size >= resolved.maxSessions) {
       refused++;
       resolved.logger.warn(`refusing a ${via} connection: ${sessions.size} sessions (max ${resolved.maxSessions})`);
-      duplex.onData = () => undefined;
-      duplex.onClose = () => undefined;
-      duplex.close();
+      refuseDuplex(duplex);
       return;
     }
     const session = new GatewaySession(duplex, host);

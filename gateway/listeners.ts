@@ -22,6 +22,13 @@ export interface Listener {
 /** Largest WebSocket frame accepted: well above one RTMP write, far below memory trouble. */
 const MAX_WS_FRAME = 256 * 1024;
 
+/** Closes a connection the gateway will not serve (full, or stopping), ignoring what it still sends. */
+export function refuseDuplex(duplex: ByteDuplex): void {
+  duplex.onData = () => undefined;
+  duplex.onClose = () => undefined;
+  duplex.close();
+}
+
 export async function listenTcp(at: HostPort, sink: DuplexSink): Promise<Listener> {
   const sockets = new Set<Socket>();
   const server: TcpServer = createTcpServer((socket) => {

@@ -29,6 +29,8 @@ export interface RegistrationSettings {
   iceGatheringTimeout: number;
   dtmfType: 'info' | 'rfc2833';
   userAgent: string;
+  /** an answered call that receives no audio for this long is ended (a dead media path), ms; 0 = never; default 30000 */
+  mediaTimeout?: number;
 }
 
 export interface DisconnectInfo {
@@ -74,6 +76,11 @@ export interface Transport extends EventEmitter<TransportEvents> {
   reconnect(): void;
   /** ask the server whether the connection is alive; resolves false on silence */
   probe(timeoutMs: number): Promise<boolean>;
+  /**
+   * close a connection that is open but dead (its probe went unanswered) as if the network had dropped
+   * it: 'disconnected' follows with `reason` (neverOpened false); no-op when not connected
+   */
+  dropDeadConnection(reason: string): void;
   /** stop refreshing the registration (another device took it over) but stay connected */
   stopRegistrationRefresh(): void;
   /** unregister (best effort, bounded) and close */
@@ -132,6 +139,74 @@ export interface TransportCall extends EventEmitter<TransportCallEvents> {
   sendDTMF(tone: string): void;
   transfer(target: string): void;
   mute(muted: boolean): void;
+}
+
+/** Media of a call the engine places or answers (defaults: audio from the default microphone, no video). */
+export interface CallMedia {
+  /** send and receive video (the camera) as well */
+  video?: boolean;
+  /** `deviceId` of the microphone to use */
+  audioInputId?: string;
+  /** `deviceId` of the camera to use */
+  videoInputId?: string;
+}
+
+/** An inbound SIP MESSAGE (RFC 3428), in or out of a dialog. */
+export interface InboundMessage {
+  from: RemoteParty;
+  contentType: string;
+  body: string;
+  /** SIP Call-ID of the dialog it came in, when it came in one */
+  dialogCallId?: string;
+}
+
+/**
+ * What a transport can do for a call beyond the legacy one-call phone: hold, attended transfer, in-dialog
+ * MESSAGE, devices and video. Optional: the engine asks the transport's extension for it
+ * (`TransportExtension.controls`), so a build without the extension (dist/kazoo.js) carries none of it.
+ */
+export interface CallControls {
+  /** the SIP Call-ID of the dialog */
+  readonly sipCallId: string;
+  /** a header of the INVITE that created an incoming call, or of the last response to ours */
+  header(name: string): string | undefined;
+  /** answer with this media (instead of TransportCall.answer's audio-only) */
+  answer(media: CallMedia): void;
+  /** re-INVITE: hold (`sendonly`) or resume (`sendrecv`); resolves once the far end answered 2xx */
+  setHold(held: boolean): Promise<void>;
+  /** REFER to `other`'s far end with Replaces of `other`'s dialog (attended transfer); outcome on the TransportCall's transfer events */
+  transferReplacing(other: CallControls): void;
+  /** in-dialog MESSAGE; resolves on 2xx */
+  sendMessage(body: string, contentType: string): Promise<void>;
+  /** enable or disable the camera track (no signalling) */
+  setCamera(enabled: boolean): void;
+  /** take audio (or video) from another device, on the live call (replaceTrack, no signalling) */
+  setInputDevice(kind: 'audio' | 'video', deviceId: string): Promise<void>;
+  /** make this call's far end the one heard (after a resume, several calls share one output) */
+  playRemote(): void;
+  localStream(): MediaStream | null;
+  remoteStream(): MediaStream | null;
+}
+
+/** Transport-wide extras: out-of-dialog requests, audio output. */
+export interface TransportServices {
+  /** out-of-dialog MESSAGE to a SIP URI; resolves on 2xx */
+  sendMessage(target: string, body: string, contentType: string): Promise<void>;
+  /** OPTIONS to a SIP URI; resolves true on any final answer within timeoutMs */
+  ping(target: string, timeoutMs: number): Promise<boolean>;
+  /** inbound MESSAGEs, in or out of a dialog; returns the unsubscribe */
+  onMessage(listener: (message: InboundMessage) => void): () => void;
+  /** the far end's audio to this output device (`setSinkId`) */
+  setAudioOutput(deviceId: string): Promise<void>;
+  setOutputVolume(volume: number): void;
+}
+
+/** Adds CallControls and TransportServices to a transport (transports/webrtc/call-controls.ts for WebRTC). */
+export interface TransportExtension {
+  controls(call: TransportCall): CallControls | null;
+  services(transport: Transport): TransportServices | null;
+  /** start a call with this media, or null when the transport cannot */
+  call(transport: Transport, target: string, media: CallMedia): TransportCall | null;
 }
 
 export interface TransportEnvironment {

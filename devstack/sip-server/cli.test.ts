@@ -2,42 +2,16 @@
 // through bin/kazoo-dev-sip.mjs, its printed URLs answered, a clean stop on SIGTERM that frees both
 // ports, and one clear line (and exit code) when a port is taken or a flag is wrong.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer, get } from 'node:http';
 import { join } from 'node:path';
+import { runNode, waitForLine, type Run } from '../../test/support/sip/child';
 import { RawSip } from '../../test/support/sip/raw-sip';
 
 const BIN = join(__dirname, 'bin', 'kazoo-dev-sip.mjs');
 const children: ChildProcess[] = [];
-
-interface Run {
-  child: ChildProcess;
-  out: string[];
-  err: string[];
-  exit: Promise<number | null>;
-}
-
-function run(args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const out: string[] = [];
-  const err: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => out.push(...d.toString().split('\n').filter(Boolean)));
-  child.stderr!.on('data', (d: Buffer) => err.push(...d.toString().split('\n').filter(Boolean)));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out, err, exit };
-}
-
-async function waitForLine(lines: string[], re: RegExp, ms = 10000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const line = lines.find((l) => re.test(l));
-    if (line) return line;
-    if (Date.now() > end) throw new Error(`no line matching ${re} within ${ms} ms; got ${JSON.stringify(lines)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const run = (args: string[]): Run => runNode(BIN, args, children);
 
 const httpText = (url: string): Promise<string> =>
   new Promise((resolve, reject) => {

@@ -14,7 +14,8 @@ export interface CliEnv {
   until?: Promise<unknown>;
 }
 
-function signals(): Promise<NodeJS.Signals> {
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+export function signals(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
       process.off('SIGINT', onSignal);

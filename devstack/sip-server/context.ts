@@ -7,6 +7,7 @@ import type { ServerEvents } from './events';
 import type { Limits } from './limits';
 import type { Logger } from './logger';
 import type { FlowDirectory, LocalAddress } from './proxy/addressing';
+import type { ProxyBehaviour } from './proxy/behaviour';
 import type { Registrar } from './registrar';
 import { newBranch } from '../../protocol/sip/builder';
 import type { SipRequest } from '../../protocol/sip/message';
@@ -29,6 +30,8 @@ export interface ServerContext {
   readonly clientTxns: ClientTransactions;
   readonly flows: FlowDirectory;
   readonly events: ServerEvents;
+  /** PBX-like additions of a host product (none for the Kazoo-like server). */
+  readonly proxy: ProxyBehaviour;
   local: LocalAddress;
 }
 

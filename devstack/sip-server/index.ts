@@ -11,5 +11,12 @@ export type { BindingInfo, ExpiresPolicy } from './registrar';
 export type { ServerEventMap, ServerEventName } from './events';
 export type { SipTimers } from '../../protocol/sip/transaction/timers';
 export type { UserInfo, UserRecord } from './users';
-export { demoUsers, parseAddUsers } from './users';
+export { demoUsers, loadUsersFile, parseAddUsers } from './users';
 export type { Mailbox } from './kazoo/voicemail';
+// For host products that run this server inside their own (the Wazo dev engine).
+export type { ForwardInfo, ProxyBehaviour } from './proxy/behaviour';
+export type { WsHostHooks } from './transports/ws';
+export type { SipRequest, SipResponse } from '../../protocol/sip/message';
+export type { Logger } from './logger';
+export { createLogger, LOG_LEVELS } from './logger';
+export { signals as untilStopSignal } from './cli';

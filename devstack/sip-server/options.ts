@@ -7,6 +7,8 @@ import type { LogLevel, LogSink } from './logger';
 import { DEFAULT_EXPIRES, type ExpiresPolicy } from './registrar';
 import { DEFAULT_TIMERS, type SipTimers } from '../../protocol/sip/transaction/timers';
 import type { UserRecord } from './users';
+import type { ProxyBehaviour } from './proxy/behaviour';
+import type { WsHostHooks } from './transports/ws';
 
 export interface DevSipServerOptions {
   /** Bind address of both transports. Default 127.0.0.1 (a flag is needed to listen on the network). */
@@ -46,6 +48,14 @@ export interface DevSipServerOptions {
   dialogIdleMs?: number;
   /** Expiry sweep interval. Default 1 s. */
   sweepIntervalMs?: number;
+  /** Serve SIP over secure WebSocket (wss:) with this PEM certificate and key. */
+  tls?: { cert: string; key: string };
+  /** Bind SIP over UDP too. Default true. */
+  udp?: boolean;
+  /** A host product on the same port: its HTTP requests (instead of the helpers) and its own WebSocket paths. */
+  hostHooks?: WsHostHooks;
+  /** PBX-like behaviour of the proxy (observers, answers on no-answer and answered elsewhere). */
+  proxy?: ProxyBehaviour;
 }
 
 export interface ResolvedOptions {
@@ -70,6 +80,10 @@ export interface ResolvedOptions {
   pingIntervalMs: number;
   dialogIdleMs: number;
   sweepIntervalMs: number;
+  tls: { cert: string; key: string } | undefined;
+  udp: boolean;
+  hostHooks: WsHostHooks | undefined;
+  proxy: ProxyBehaviour;
 }
 
 function port(value: number | undefined, name: string): number {
@@ -123,5 +137,9 @@ export function resolveOptions(o: DevSipServerOptions = {}): ResolvedOptions {
     pingIntervalMs: o.pingIntervalMs ?? 30_000,
     dialogIdleMs: o.dialogIdleMs ?? 2 * 3600_000,
     sweepIntervalMs: o.sweepIntervalMs ?? 1000,
+    tls: o.tls,
+    udp: o.udp ?? true,
+    hostHooks: o.hostHooks,
+    proxy: o.proxy ?? {},
   };
 }

@@ -115,6 +115,7 @@ export function createDevSipServer(options: DevSipServerOptions = {}): DevSipSer
     },
     events,
     local: new LocalAddress(opts.advertisedHost, 0, 0, new Set()),
+    proxy: opts.proxy,
   };
   const voicemail = new Voicemail(ctx);
   const inbound = createInbound(ctx, new RequestHandler(ctx, voicemail));
@@ -149,7 +150,9 @@ export function createDevSipServer(options: DevSipServerOptions = {}): DevSipSer
         logger,
         onMessage: inbound,
         onClose: onFlowClosed,
-        onHttp: opts.httpHelpers
+        tls: opts.tls,
+        onUpgrade: opts.hostHooks?.onUpgrade?.bind(opts.hostHooks),
+        onHttp: opts.hostHooks ? (req, res) => opts.hostHooks?.onHttp(req, res) : opts.httpHelpers
           ? createHttpHelpers({
               domain: opts.domain,
               triggerMwi: (u, n, o, order) => api.triggerMwi(u, n, o, { order }),
@@ -159,7 +162,7 @@ export function createDevSipServer(options: DevSipServerOptions = {}): DevSipSer
             })
           : undefined,
       });
-      udp = new UdpTransport({ host: opts.host, port: opts.udpPort, logger, onMessage: inbound });
+      if (opts.udp) udp = new UdpTransport({ host: opts.host, port: opts.udpPort, logger, onMessage: inbound });
       const bind = async (t: WsTransport | UdpTransport, kind: 'ws' | 'udp', port: number): Promise<number> => {
         try {
           return await t.start();
@@ -173,7 +176,7 @@ export function createDevSipServer(options: DevSipServerOptions = {}): DevSipSer
         }
       };
       const wsPort = await bind(ws, 'ws', opts.wsPort);
-      const udpPort = await bind(udp, 'udp', opts.udpPort);
+      const udpPort = udp ? await bind(udp, 'udp', opts.udpPort) : 0;
       ctx.local = new LocalAddress(opts.advertisedHost, wsPort, udpPort, localAliases(opts));
       sweepTimer = setInterval(() => {
         ctx.registrar.sweep();
@@ -184,13 +187,13 @@ export function createDevSipServer(options: DevSipServerOptions = {}): DevSipSer
       state = 'running';
       const urlHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host === '0.0.0.0' ? opts.advertisedHost : opts.host;
       const info: StartedInfo = {
-        wsUrl: `ws://${urlHost}:${wsPort}${opts.wsPath}`,
+        wsUrl: `${opts.tls ? 'wss' : 'ws'}://${urlHost}:${wsPort}${opts.wsPath}`,
         udp: { host: opts.host, port: udpPort },
         // the helpers answer loopback clients only, so name the loopback address for a wildcard bind
-        httpUrl: `http://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '[::1]' : urlHost}:${wsPort}`,
+        httpUrl: `${opts.tls ? 'https' : 'http'}://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '[::1]' : urlHost}:${wsPort}`,
         domain: opts.domain,
       };
-      logger.info(`listening: ${info.wsUrl} (SIP over WebSocket), udp ${opts.host}:${udpPort}; domain ${opts.domain}, ${users.size} users`);
+      logger.info(`listening: ${info.wsUrl} (SIP over WebSocket)${udp ? `, udp ${opts.host}:${udpPort}` : ''}; domain ${opts.domain}, ${users.size} users`);
       return info;
     },
 

@@ -64,3 +64,17 @@ export { LEVELS, type Level } from './issue-reporter/levels';
 
 export * from './domain/index';
 export { InvalidSubscription, InvalidAuthorization, NoTenantIdError, NoDomainNameError } from './simple/errors';
+
+// the phone (on the engine's public entry, src/engine)
+export {
+  WazoWebRTCClient,
+  WazoWebRTCClient as WebRTCClient,
+  type WebRTCClientConfig,
+  type WebRTCClientEvents,
+  type WebRTCClientMedia,
+  type UaConfigOverrides,
+  type AttendedTransfer,
+} from './phone/webrtc-client';
+export { WebRTCPhone, PHONE_EVENTS, MESSAGE_TYPE_CHAT, MESSAGE_TYPE_SIGNAL, type WebRTCPhoneEvents } from './phone/webrtc-phone';
+export { CallSession, type SipStatus } from './phone/call-session';
+export { SimplePhone, NoSipLineError, type PhoneConnectOptions } from './phone/simple-phone';

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { debugLite, MINIFY_OPTIONS, packageJsonFields } from '../../rollup.plugins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -15,7 +18,8 @@ const ts = () =>
     tsconfig: path.join(root, 'tsconfig.json'),
     compilerOptions: { noEmit: false, declaration: false, module: 'ESNext', sourceMap: true },
     noEmitOnError: true,
-    include: [path.join(here, '**/*.ts')],
+    // the phone stands on the engine's public entry (src/engine) and the WebRTC transport
+    include: [path.join(here, '**/*.ts'), path.join(root, 'src/**/*.ts'), path.join(root, 'transports/webrtc/**/*.ts'), path.join(root, 'protocol/**/*.ts')],
     exclude: ['**/*.test.ts'],
   });
 
@@ -42,7 +46,7 @@ const iife = (file, extra = {}) => ({
 export default [
   {
     input: path.join(here, 'index.ts'),
-    external: ['ws'],
+    external: (id) => /^(ws|jssip|eventemitter3)(\/|$)/.test(id),
     plugins: [ts()],
     output: [
       { file: dist('wazo.mjs'), format: 'es', sourcemap: true },
@@ -52,7 +56,8 @@ export default [
   {
     input: path.join(here, 'global.ts'),
     external: ['ws'],
-    plugins: [browserSocket, ts()],
-    output: [iife('kazoo-wazo.js'), iife('kazoo-wazo.min.js', { plugins: [terser()] })],
+    // JsSIP and eventemitter3 are bundled: the global build stands alone
+    plugins: [browserSocket, packageJsonFields, debugLite, nodeResolve({ browser: true, preferBuiltins: false }), commonjs({ requireReturnsDefault: 'auto' }), ts()],
+    output: [iife('kazoo-wazo.js'), iife('kazoo-wazo.min.js', { plugins: [terser(MINIFY_OPTIONS)] })],
   },
 ];

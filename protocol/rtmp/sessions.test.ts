@@ -137,7 +137,7 @@ describe('calls in both directions', () => {
     const seen: string[] = [];
     server.on('command', (c) => seen.push(c.name));
     await expect(client.call('invite', 'sip:bob@example.com')).resolves.toMatchObject({ commandObject: null, args: ['invite:sip:bob@example.com'] });
-    await expect(client.call('nothing')).resolves.toMatchObject({ args: [] });
+    await expect(client.call('nothing')).resolves.toMatchObject({ args: [null] });
     await expect(client.call('fail')).rejects.toMatchObject({ code: 'error-reply', info: { code: 'NetConnection.Call.Failed', description: '486 Busy Here' } });
     await expect(client.call('slow')).rejects.toMatchObject({ code: 'timeout' });
     client.notify('bye');
@@ -159,7 +159,7 @@ describe('calls in both directions', () => {
     server.invoke('invited', 'sip:bob@example.com', 'sip:alice@example.com');
     server.invoke('accepted');
     await expect(server.call('getVersion')).resolves.toMatchObject({ args: ['1.0'] });
-    await expect(server.call('unknownOnClient')).resolves.toMatchObject({ args: [] });
+    await expect(server.call('unknownOnClient')).resolves.toMatchObject({ args: [null] });
     expect(events).toEqual([
       ['invited', 0, 'sip:bob@example.com', 'sip:alice@example.com'],
       ['accepted', 0],
@@ -321,12 +321,12 @@ describe('against a scripted server', () => {
     client.close();
   });
 
-  test('a method call with a transaction id gets an empty _result by default; _result with tid 0 is ignored', async () => {
+  test('a method call with a transaction id gets a _result carrying null by default (rtmplite reads its args[0]); _result with tid 0 is ignored', async () => {
     const { client, peer } = await scripted();
     peer.sendCommand('_result', 0, null, []);
     peer.sendCommand('invited', 2, null, ['sip:bob@x', 'sip:alice@x']);
     const reply = await peer.waitForCommand('_result');
-    expect(reply).toMatchObject({ transactionId: 2, args: [] });
+    expect(reply).toMatchObject({ transactionId: 2, args: [null] });
     client.close();
   });
 

@@ -16,14 +16,17 @@ describe('catalogue', () => {
     for (const [key, message] of Object.entries(doc)) expect(messageOf(key as keyof typeof CATALOGUE)).toBe(message);
     expect(messageOf('connectivity_notification', 'offline')).toBe('You have lost your connection to the network.');
     expect(messageOf('connectivity_notification', 'online')).toBe('You have recovered your connection to the network.');
-    // the two the 2014 code added
-    expect(messageOf('forbidden')).toBe('Forbidden.');
+    // the one the 2014 code added
     expect(messageOf('transfer_notification')).toBe('Transfer successful.');
+  });
+
+  test('no `forbidden`: a page written from the document knows only `unauthorized` for a wrong password', () => {
+    expect(Object.keys(CATALOGUE)).not.toContain('forbidden');
   });
 
   test('errors go to onError, notifications to onNotified', () => {
     expect(isErrorKey('unauthorized')).toBe(true);
-    expect(isErrorKey('forbidden')).toBe(true);
+    expect(isErrorKey('not_registered')).toBe(true);
     expect(isErrorKey('voicemail_notification')).toBe(false);
     expect(Object.keys(CATALOGUE).filter((k) => k.endsWith('_notification')).every((k) => !isErrorKey(k as keyof typeof CATALOGUE))).toBe(true);
   });
@@ -33,11 +36,11 @@ describe('catalogue', () => {
   });
 
   test('the {key, message, source} shape', () => {
-    expect(makeError('forbidden', { code: 403, source: { protocol: 'webrtc' } })).toEqual({
-      key: 'forbidden', message: 'Forbidden.', code: 403, source: { protocol: 'webrtc' },
+    expect(makeError('unauthorized', { code: 403, source: { protocol: 'webrtc', code: 403 } })).toEqual({
+      key: 'unauthorized', message: 'Invalid credentials.', code: 403, source: { protocol: 'webrtc', code: 403 },
     });
-    expect(makeNotification('reconnecting_notification', { attempt: 2 })).toEqual({
-      key: 'reconnecting_notification', message: 'Attempting to reconnect', attempt: 2,
+    expect(makeNotification('reconnecting_notification', { attempt: 2, source: { protocol: 'engine', monitor: 'reconnect' } })).toEqual({
+      key: 'reconnecting_notification', message: 'Attempting to reconnect', attempt: 2, source: { protocol: 'engine', monitor: 'reconnect' },
     });
   });
 });

@@ -2,14 +2,15 @@
  * The notification/error catalogue: every key the legacy Kazoo JS Library v1.0 documents, with its exact
  * message, plus the keys this engine adds for bad input and states the 2014 library crashed or stayed
  * silent on. One table; keys, messages and types are derived from it. `kind` tells which callback
- * carries the key (onNotified or onError); `legacy` marks the keys of the 2014 document (and the two
- * its code added: `forbidden`, `transfer_notification`).
+ * carries the key (onNotified or onError); `legacy` marks the keys of the 2014 document (and the one
+ * its code added: `transfer_notification`). The 2014 code's `forbidden` (a 403 on REGISTER) is not
+ * here: a page written from the document knows only `unauthorized` for a wrong password, and registrars
+ * answer one with 401, 407 or 403 (Kamailio) alike, so every such status is `unauthorized` with `code`.
  */
 export const CATALOGUE = {
   // ---- errors of the 2014 document / code ----
   server_not_reachable: { kind: 'error', legacy: true, message: 'Could not reach the server.' },
   unauthorized: { kind: 'error', legacy: true, message: 'Invalid credentials.' },
-  forbidden: { kind: 'error', legacy: true, message: 'Forbidden.' },
   disconnected: { kind: 'error', legacy: true, message: 'You have been disconnected.' },
   // ---- notifications of the 2014 document / code ----
   overriding_registration: {

@@ -10,11 +10,11 @@ export interface KazooSource {
   [detail: string]: unknown;
 }
 
-/** The `{key, message, source}` shape every onNotified/onError argument has. */
+/** The `{key, message, source}` shape every onNotified/onError argument has (source included: the document promises it). */
 export interface KazooEvent<K extends string> {
   key: K;
   message: string;
-  source?: KazooSource;
+  source: KazooSource;
 }
 
 export interface VoicemailCounts {

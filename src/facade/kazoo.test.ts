@@ -167,6 +167,45 @@ describe('the kazoo facade', () => {
     expect(lines.filter((l) => l.includes('not_registered'))).toHaveLength(3);
   });
 
+  test.each([false, true])('connect/hangup/sendDTMF/transfer before register (init first: %s): a console error with key and message each', async (initFirst) => {
+    const logged: [string, string][] = [];
+    const k = createKazooFacade({
+      transports: { webrtc: () => new FakeTransport() }, clock: fakeClock(), network: { isOnline: () => undefined }, storage: null,
+      logSink: (level, line) => logged.push([level, line]),
+    });
+    if (initFirst) {
+      k.init({});
+      await tick();
+    }
+    k.connect('sip:1002@lab.test');
+    k.hangup();
+    k.sendDTMF('1');
+    k.transfer('sip:1003@lab.test');
+    expect(logged).toEqual(Array(4).fill(['error', '[kazoo] not_registered: Not registered: call register() first.']));
+  });
+
+  test('monitorConnectivity(false) holds across init(), and a call before init() is applied at init', async () => {
+    const started: string[] = [];
+    const network = {
+      isOnline: () => true,
+      addEventListener: (t: string) => started.push(t),
+      removeEventListener: () => undefined,
+    };
+    const k = createKazooFacade({ transports: { webrtc: () => new FakeTransport() }, clock: fakeClock(), network, storage: null, logSink: null });
+    const reg: RegisterParams = { wsUrl: 'ws://127.0.0.1:8088/ws', realm: 'lab.test', privateIdentity: '1001', password: 'pw' };
+    k.monitorConnectivity(false); // before init: remembered
+    k.init({});
+    k.register(reg);
+    expect(started).toEqual([]);
+    await k.logout();
+    k.init({}); // a later init does not turn it back on
+    k.register(reg);
+    expect(started).toEqual([]);
+    k.monitorConnectivity(true); // only the page does
+    expect(started).toEqual(['online', 'offline']);
+    await k.logout();
+  });
+
   test('the password never reaches a log line', async () => {
     const { k, transports, params, lines } = setup();
     k.init({ debug: true });

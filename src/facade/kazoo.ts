@@ -65,7 +65,7 @@ export interface OnDemandTransport {
   available: () => boolean;
 }
 
-function browserNetwork(): NetworkEnvironment {
+export function browserNetwork(): NetworkEnvironment {
   const g = globalThis as { navigator?: { onLine?: boolean }; addEventListener?: Window['addEventListener']; removeEventListener?: Window['removeEventListener'] };
   return {
     isOnline: () => (typeof g.navigator?.onLine === 'boolean' ? g.navigator.onLine : undefined),
@@ -107,22 +107,29 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
   let protocol: TransportName | undefined;
   let phone: Phone | null = null;
   let params: RegisterParams | undefined;
+  /** the page's last monitorConnectivity() choice: it holds across init() and applies to every phone */
+  let connectivityWanted = true;
 
-  /** to the page's onError, or to the log when it has none */
+  /**
+   * To the page's onError, or — before register() gave one, or when the page has none — to the console
+   * as an error with the catalogue key and message (`[kazoo] not_registered: Not registered: …`), so
+   * that a kazoo.connect() before register() is never silent.
+   */
   const deliver = (error: KazooError, onError: RegisterParams['onError']) => {
     if (onError) onError(error);
-    else logger.warn(`${error.key}: ${error.message}`);
+    else logger.error(`${error.key}: ${error.message}`);
   };
-  const report = (key: ErrorKey, extra?: Omit<KazooError, 'key' | 'message'>) =>
+  const report = (key: ErrorKey, extra?: Partial<Omit<KazooError, 'key' | 'message'>>) =>
     deliver(makeError(key, { source: { protocol: 'engine' }, ...extra }), params?.onError);
 
   function newPhone(factory: TransportFactory): Phone {
     const p = new Phone({ createTransport: () => factory({ logger }), clock, network, logger }, reconnectOptionsFrom(undefined, undefined));
+    p.monitorConnectivity(connectivityWanted);
     // the page's callbacks are read at each event: register() may bring new ones
     p.on('connected', () => params?.onConnected?.());
     p.on('incoming', (call) => params?.onIncoming?.(call));
     p.on('accepted', () => params?.onAccepted?.());
-    p.on('hangup', () => params?.onHangup?.());
+    p.on('hangup', (details) => params?.onHangup?.(details));
     p.on('cancel', (d) => params?.onCancel?.(d));
     p.on('transfer', () => params?.onTransfer?.());
     p.on('notified', (n) => params?.onNotified?.(n));
@@ -139,7 +146,7 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
     if (initParams.rtmpScriptUrl !== undefined && typeof initParams.rtmpScriptUrl !== 'string') {
       throw new TypeError('kazoo.init: rtmpScriptUrl must be the URL of kazoo-rtmp-transport.js');
     }
-    if (phone?.isActive) return report('already_registered');
+    if (phone?.engine.isActive) return report('already_registered');
     debug = !!initParams.debug;
     options.setDebug?.(debug);
     const chosen = selectTransport(detectEnvironment(!!initParams.forceRTMP));
@@ -207,6 +214,7 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
       fastIce: p.fastIce ?? REGISTER_DEFAULTS.fastIce,
       iceGatheringTimeout: Number(p.iceGatheringTimeout) > 0 ? Number(p.iceGatheringTimeout) : REGISTER_DEFAULTS.iceGatheringTimeout,
       dtmfType: p.dtmfType === 'rfc2833' ? 'rfc2833' : REGISTER_DEFAULTS.dtmfType,
+      mediaTimeout: typeof p.mediaTimeout === 'number' && p.mediaTimeout >= 0 ? Math.round(p.mediaTimeout) : REGISTER_DEFAULTS.mediaTimeout,
       userAgent: `kazoo-js/${VERSION}`,
     };
   }
@@ -214,7 +222,7 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
   function register(p: RegisterParams): void {
     if (!isObject(p)) throw new TypeError('kazoo.register(params) takes an object');
     // keep the registered page's callbacks: the error goes to the new params' onError
-    if (phone?.isActive) return deliver(makeError('already_registered', { source: { protocol: 'engine' } }), p.onError);
+    if (phone?.engine.isActive) return deliver(makeError('already_registered', { source: { protocol: 'engine' } }), p.onError);
     if (!protocol) init({ forceRTMP: !!p.forceRTMP });
     // a page may register before onLoaded: it then runs once the transport's code has arrived
     if (loading) return void loading.then(() => register(p));
@@ -253,14 +261,19 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
       else deliver(failure, error ?? params?.onError);
     },
     reconnect: () => needPhone()?.reconnect(),
-    startAutoReconnect: () => needPhone()?.startAutoReconnect(),
-    stopAutoReconnect: () => phone?.stopAutoReconnect(),
-    monitorConnectivity: (enabled = true) => phone?.monitorConnectivity(enabled !== false),
-    getConnectivityHistory: () => phone?.connectivityHistory ?? [],
+    startAutoReconnect: () => needPhone()?.engine.startAutoReconnect(),
+    stopAutoReconnect: () => phone?.engine.stopAutoReconnect(),
+    monitorConnectivity(enabled = true) {
+      // only `false` turns it off, as in the 2014 code; remembered, so a call before init() (or a later
+      // init()) is not lost: the next phone starts with the page's choice
+      connectivityWanted = enabled !== false;
+      phone?.monitorConnectivity(connectivityWanted);
+    },
+    getConnectivityHistory: () => phone?.engine.connectivityHistory ?? [],
     get version() { return protocol; },
     get params() { return params; },
-    get isReconnecting() { return !!phone?.isReconnecting; },
-    get reconnectAttempt() { return phone?.reconnectAttempt ?? 0; },
+    get isReconnecting() { return !!phone?.engine.isReconnecting; },
+    get reconnectAttempt() { return phone?.engine.reconnectAttempt ?? 0; },
     get currentCall() { return phone?.currentCall ?? null; },
   };
 }

@@ -1,5 +1,6 @@
 import type { CancelDetails, KazooError, KazooNotification } from '../catalogue/events';
 import type { Call } from '../phone/call';
+import type { HangupDetails } from '../phone/phone';
 
 /** `kazoo.init(params)`, as the 2014 document describes it. */
 export interface InitParams {
@@ -37,7 +38,8 @@ export interface RegisterParams {
   onIncoming?: (call: Call) => void;
   onConnected?: () => void;
   onAccepted?: () => void;
-  onHangup?: () => void;
+  /** kazoo-js adds `details` (who ended the call and why: `{originator, message, source}`); 2014 pages ignore it */
+  onHangup?: (details: HangupDetails) => void;
   onCancel?: (details: CancelDetails) => void;
   onTransfer?: () => void;
   onNotified?: (notification: KazooNotification) => void;
@@ -63,8 +65,10 @@ export interface RegisterParams {
   dtmfType?: 'info' | 'rfc2833';
   /** registration lifetime asked of the registrar, seconds (default 300) */
   registerExpires?: number;
+  /** an answered call that receives no audio for this long is ended (onHangup), ms; 0 = never (default 30000) */
+  mediaTimeout?: number;
   /** this device's `+sip.instance` UUID; by default one per browser tab, kept across reloads */
   instanceId?: string;
 }
 
-export const REGISTER_DEFAULTS = { fastIce: true, iceGatheringTimeout: 300, dtmfType: 'info', registerExpires: 300 } as const;
+export const REGISTER_DEFAULTS = { fastIce: true, iceGatheringTimeout: 300, dtmfType: 'info', registerExpires: 300, mediaTimeout: 30_000 } as const;

@@ -66,14 +66,15 @@ export class ReconnectMonitor {
   /**
    * Starts the automatic attempts (no-op while already running). `explicit` is a page's own
    * startAutoReconnect(): with reconnectMaxAttempts 0 it still makes one attempt, since only the
-   * automatic triggers are disabled by 0.
+   * automatic triggers are disabled by 0. `firstDelayMs` overrides the options' first delay (a call in
+   * progress reconnects at once).
    */
-  start(explicit = false): boolean {
+  start(explicit = false, firstDelayMs = this.options.firstDelayMs): boolean {
     if (this.running) return false;
     if (!this.isAutomatic && !explicit) return false;
     this.running = true;
     this.attempt = 0;
-    this.schedule(this.options.firstDelayMs);
+    this.schedule(firstDelayMs);
     return true;
   }
 

@@ -1,4 +1,4 @@
-import type { TransportCall } from '../transport';
+import type { EngineCall } from '../engine/engine-call';
 
 /**
  * The call object a page receives in onIncoming (and the engine's handle on every call):
@@ -13,20 +13,22 @@ export class Call {
   ended = false;
   /** the far end transferred this phone: the call that follows replaces this one for the page */
   replacedByTransfer = false;
+  /** this call follows a transfer: if it is never answered, `resumes` (the transferred call) goes on */
+  resumes: Call | null = null;
 
-  constructor(readonly transportCall: TransportCall) {
-    const r = transportCall.remote;
-    this.direction = transportCall.direction;
+  constructor(readonly engineCall: EngineCall) {
+    const r = engineCall.remote;
+    this.direction = engineCall.direction;
     this.callerName = r.name ?? r.number;
     this.callerNumber = r.number;
   }
 
   accept(): void {
-    if (!this.ended && !this.answered) this.transportCall.answer();
+    if (!this.ended && !this.answered) this.engineCall.answer();
   }
 
   /** 486 Busy Here, as the 2014 RTMP path sent (JsSIP's default 480 reads as "unavailable") */
   reject(): void {
-    if (!this.ended && !this.answered) this.transportCall.reject(486, 'Busy Here');
+    if (!this.ended && !this.answered) this.engineCall.reject(486, 'Busy Here');
   }
 }

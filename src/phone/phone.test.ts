@@ -36,6 +36,22 @@ function setup(max = -1, delay = 2000) {
   return { clock, phone, seen, t: () => transports[transports.length - 1], transports, goOnline };
 }
 
+describe('Phone: before register()', () => {
+  test('connect, hangup, sendDTMF, transfer, mute: not_registered (not no_call), each once', () => {
+    const phone = new Phone({
+      createTransport: () => new FakeTransport(), clock: fakeClock(), network: { isOnline: () => undefined }, logger: createLogger(null, () => false),
+    }, reconnectOptionsFrom(-1, 2000));
+    const errors: unknown[] = [];
+    phone.on('error', (e) => errors.push(e));
+    phone.connect('sip:1002@lab.test');
+    phone.hangup();
+    phone.sendDTMF('1');
+    phone.transfer('sip:1003@lab.test');
+    expect(phone.mute(true)).toEqual({ key: 'not_registered', message: 'Not registered: call register() first.', source: { protocol: 'engine' } });
+    expect(errors).toEqual(Array(4).fill({ key: 'not_registered', message: 'Not registered: call register() first.', source: { protocol: 'engine' } }));
+  });
+});
+
 describe('Phone: registration and reconnects', () => {
   test('onConnected once per registration', () => {
     const { seen, t } = setup();
@@ -88,15 +104,15 @@ describe('Phone: registration and reconnects', () => {
     expect(seen.filter((s) => s.startsWith('notified reconnecting')).length).toBe(2);
   });
 
-  test('wrong credentials: unauthorized / forbidden once, and no retries', () => {
+  test.each([401, 407, 403])('wrong credentials answered %i: unauthorized once (the status in code and source), no retries', (code) => {
     const a = setup();
-    a.t().emit('registrationFailed', { code: 401, reason: 'Unauthorized', source: { protocol: 'webrtc' } });
+    const errors: unknown[] = [];
+    a.phone.on('error', (e) => errors.push(e));
+    a.t().emit('registrationFailed', { code, reason: 'No', source: { protocol: 'webrtc' } });
     a.clock.advance(60_000);
-    expect(a.seen).toEqual(['error unauthorized 401']);
-    const b = setup();
-    b.t().emit('registrationFailed', { code: 403, reason: 'Forbidden', source: { protocol: 'webrtc' } });
-    expect(b.seen).toEqual(['error forbidden 403']);
-    expect(b.t().log).toEqual(['start', 'stop']);
+    expect(a.seen).toEqual([`error unauthorized ${code}`]);
+    expect(errors).toEqual([{ key: 'unauthorized', message: 'Invalid credentials.', code, source: { protocol: 'webrtc', code } }]);
+    expect(a.t().log).toEqual(['start', 'stop']);
   });
 
   test('replaced registration: notified once, refresh stopped, no auto-reconnect after a drop', () => {
@@ -129,6 +145,55 @@ describe('Phone: registration and reconnects', () => {
     expect(t().log).toEqual(['start', 'probe', 'probe', 'reconnect']);
     expect(seen).toContain('notified connectivity_notification offline');
     expect(seen).toContain('notified connectivity_notification online');
+  });
+
+  test('a registered connection that stops answering its keep-alive: disconnected within 7 s, then the reconnect monitor', async () => {
+    const { clock, phone, seen, t } = setup(-1, 2000);
+    const errors: unknown[] = [];
+    phone.on('error', (e) => errors.push(e));
+    t().up();
+    clock.advance(4000);
+    await Promise.resolve();
+    expect(t().log).toEqual(['start', 'probe']); // answered: the connection lives
+    t().probeAnswer = null; // the gateway behind the tunnel dies right after that answer
+    clock.advance(4000 + 2999);
+    expect(seen).toEqual(['connected']);
+    clock.advance(1); // 7 s after the last answer
+    expect(t().log).toEqual(['start', 'probe', 'probe', 'dropDead no answer to a keep-alive within 3000 ms']);
+    expect(errors).toEqual([{
+      key: 'disconnected', message: expect.any(String),
+      source: { protocol: 'webrtc', reason: 'no answer to a keep-alive within 3000 ms' },
+    }]);
+    expect(seen).toEqual(['connected', 'error disconnected']);
+    clock.advance(500);
+    expect(seen.slice(-1)).toEqual(['notified reconnecting_notification 1']);
+    expect(t().log.slice(-1)).toEqual(['reconnect']);
+    // no probing while reconnecting; it resumes once registered again
+    t().probeAnswer = true;
+    clock.advance(10_000);
+    expect(t().log.filter((l) => l === 'probe')).toHaveLength(2);
+    t().up();
+    clock.advance(4000);
+    expect(t().log.filter((l) => l === 'probe')).toHaveLength(3);
+    await phone.logout();
+    expect(clock.pending()).toBe(0);
+  });
+
+  test('the monitors\' notifications are {key, message, source} too, with their extra fields', () => {
+    const { clock, phone, t, goOnline } = setup();
+    const notes: Record<string, unknown>[] = [];
+    phone.on('notified', (n) => notes.push(n as unknown as Record<string, unknown>));
+    t().up();
+    goOnline(false);
+    t().drop();
+    clock.advance(500);
+    expect(notes[0]).toMatchObject({
+      key: 'connectivity_notification', message: 'You have lost your connection to the network.', status: 'offline',
+      source: { protocol: 'engine', monitor: 'connectivity' },
+    });
+    expect(notes[0].time).toBeInstanceOf(Date);
+    expect(notes[0].history).toEqual([{ status: 'offline', time: notes[0].time }]);
+    expect(notes[1]).toEqual({ key: 'reconnecting_notification', message: 'Attempting to reconnect', attempt: 1, source: { protocol: 'engine', monitor: 'reconnect' } });
   });
 
   test('logout stops everything', async () => {
@@ -210,6 +275,24 @@ describe('Phone: calls', () => {
     next.emit('accepted');
     next.end({ answered: true });
     expect(seen).toEqual(['connected', 'accepted', 'transfer', 'notified transfer_notification', 'accepted', 'hangup']);
+  });
+
+  test('transferred, but the target does not answer: the first call goes on, no onCancel/onHangup for the attempt', () => {
+    const { phone, seen, t } = setup();
+    t().up();
+    phone.connect('sip:1002@lab.test');
+    const c = t().calls[0];
+    c.emit('accepted');
+    const next = new FakeCall('outgoing', { uri: 'sip:1006@lab.test', number: '1006' });
+    c.refer('sip:1006@lab.test', next);
+    next.end({ answered: false, event: 'rejected', code: 480 });
+    expect(c.log).not.toContain('hangup');
+    expect(phone.currentCall).not.toBeNull();
+    // the page can still hang the first call up, and hears its end once
+    phone.hangup();
+    expect(c.log).toContain('hangup');
+    c.end({ answered: true, originator: 'local' });
+    expect(seen).toEqual(['connected', 'accepted', 'transfer', 'notified transfer_notification', 'hangup']);
   });
 
   test('our transfer: onTransfer when accepted, our leg hung up when the target answered', () => {

@@ -43,10 +43,17 @@ test('offline then online: connectivity_notification with status, time and histo
   expect(await page.eval<boolean>('navigator.onLine')).toBe(true);
   linkDown();
   const off = await page.waitFor('onNotified', { key: 'connectivity_notification' });
-  expect(off.arg).toMatchObject({ status: 'offline', message: 'You have lost your connection to the network.' });
+  expect(off.arg).toMatchObject({
+    key: 'connectivity_notification', status: 'offline', message: 'You have lost your connection to the network.',
+    source: { protocol: 'engine', monitor: 'connectivity' },
+  });
+  expect(Object.keys(off.arg!).sort()).toEqual(['history', 'key', 'message', 'source', 'status', 'time']);
   linkUp();
   const on = await page.waitFor('onNotified', { key: 'connectivity_notification', after: 1 });
-  expect(on.arg).toMatchObject({ status: 'online', message: 'You have recovered your connection to the network.' });
+  expect(on.arg).toMatchObject({
+    key: 'connectivity_notification', status: 'online', message: 'You have recovered your connection to the network.',
+    source: { protocol: 'engine', monitor: 'connectivity' },
+  });
   expect((on.arg as { history: unknown[] }).history).toHaveLength(2);
   expect(typeof (on.arg as { time: string }).time).toBe('string');
   const history = await page.eval<{ status: string }[]>('kazoo.getConnectivityHistory()');
@@ -71,5 +78,25 @@ test('monitorConnectivity(false) stops the notifications', async () => {
   await page.eval('kazoo.monitorConnectivity(true)');
   linkDown();
   await page.waitFor('onNotified', { key: 'connectivity_notification', after: before });
+  linkUp();
+});
+
+test('monitorConnectivity(false) holds across a later init() and register(), until the page turns it on', async () => {
+  await page.eval('kazoo.monitorConnectivity(false)');
+  await page.eval('kazoo.logout()');
+  // a page that initialises again (as Example 1 does on load) and registers: still off
+  await page.eval("new Promise(r => kazoo.init({ onLoaded: r }))");
+  await page.clearEvents();
+  await page.registerWith({ wsUrl: WS_URL, realm: REALM, privateIdentity: '1005', publicIdentity: `sip:1005@${REALM}`, password: 'secret1005' });
+  await page.waitFor('onConnected');
+  linkDown();
+  await sleep(2500);
+  linkUp();
+  await sleep(1500);
+  expect(await page.count('onNotified', 'connectivity_notification')).toBe(0);
+  await page.eval('kazoo.monitorConnectivity(true)');
+  linkDown();
+  const off = await page.waitFor('onNotified', { key: 'connectivity_notification' });
+  expect(off.arg).toMatchObject({ status: 'offline', source: { protocol: 'engine', monitor: 'connectivity' } });
   linkUp();
 });

@@ -25,12 +25,9 @@ async function registered(user: string, answer?: 'accept'): Promise<PhonePage> {
   return p;
 }
 
-async function energy(p: PhonePage): Promise<void> {
-  const end = Date.now() + 8000;
-  while (((await p.inboundAudio())?.totalAudioEnergy ?? 0) <= 0) {
-    if (Date.now() > end) throw new Error(`[${p.name}] no inbound audio`);
-    await sleep(100);
-  }
+/** `p` receives `from`'s tone, not its own nor `absent`'s */
+async function hears(p: PhonePage, from: PhonePage, absent: PhonePage[] = []): Promise<void> {
+  await p.expectTone(from.tone, { timeout: 8000, absent: [p.tone, ...absent.map((x) => x.tone)] });
 }
 
 const get = async (path: string) => (await fetch(`${httpUrl}${path}`)).text();
@@ -55,15 +52,17 @@ test('register, call with audio both ways, blind transfer A→B→C, one onHangu
   await a.eval(`kazoo.connect('sip:1002@${REALM}')`);
   await a.waitFor('onAccepted');
   await b.waitFor('onAccepted');
-  await energy(a);
-  await energy(b);
+  await hears(a, b);
+  await hears(b, a);
   await a.eval(`kazoo.transfer('sip:1003@${REALM}')`);
   await a.waitFor('onTransfer');
   await b.waitFor('onNotified', { key: 'transfer_notification' });
   expect((await c.waitFor('onIncoming')).arg).toMatchObject({ callerNumber: '1002' });
   await c.waitFor('onAccepted');
   await a.waitFor('onHangup');
-  await energy(c);
+  // the far ends hear each other, not the transferor
+  await hears(c, b, [a]);
+  await hears(b, c, [a]);
   await c.eval('kazoo.hangup()');
   await b.waitFor('onHangup');
   await sleep(300);
@@ -79,7 +78,7 @@ test('MWI in both body orders; wrong password; unknown user', async () => {
   const bad = await lab.open('bad');
   pages.push(bad);
   await bad.registerWith({ wsUrl, realm: REALM, privateIdentity: '1004', publicIdentity: `sip:1004@${REALM}`, password: 'nope' });
-  expect((await bad.waitFor('onError')).arg).toMatchObject({ key: 'forbidden', code: 403 });
+  expect((await bad.waitFor('onError')).arg).toMatchObject({ key: 'unauthorized', message: 'Invalid credentials.', code: 403 });
   await b.eval(`kazoo.connect('sip:9999@${REALM}')`);
   expect((await b.waitFor('onCancel')).arg).toMatchObject({ code: 404 });
 });

@@ -37,10 +37,10 @@ async function callFarEnd(dtmfPt: number | null): Promise<void> {
   await until('the far end answered', () => far.state === 'confirmed');
   // the gateway always offers telephone-event (the page asks for pcmu + dtmf)
   expect(far.offers[0]).toMatch(/a=rtpmap:101 telephone-event\/8000/);
-  // the far end hears the page's microphone (Chromium's fake beep, worklet, μ-law, gateway)…
-  await until('the RTMP page’s microphone at the far end', () => far.audio.energy > 0);
-  // …and the page plays the far end's tone
-  await until('the far end’s tone at the RTMP page', async () => (await playback()) > 0.01);
+  // the far end hears the page's tone (worklet, μ-law, gateway), not its own…
+  await far.expectTone(rtmp.tone, { absent: [far.toneHz] });
+  // …and the page plays the far end's tone, not its own
+  await rtmp.expectTone(far.toneHz, { absent: [rtmp.tone] });
 }
 
 async function endCall(): Promise<void> {
@@ -162,10 +162,12 @@ test('muteMicrophone(true): the far end keeps receiving frames but their energy 
   expect(far.levelOver(1500).rms).toBeLessThan(1e-4);
   // the far end's tone still plays at the page: muting is one-way
   expect(await playback()).toBeGreaterThan(0.01);
+  await rtmp.expectTone(far.toneHz, { timeout: 1000 });
 
   expect(await mute(false)).toBe('ok');
   const unmuted = far.audio.energy;
   await until('energy growing again after unmute', () => far.audio.energy > unmuted + 1e-6, 5000);
+  await far.expectTone(rtmp.tone);
   expect(await rtmp.count('onError')).toBe(0);
 });
 

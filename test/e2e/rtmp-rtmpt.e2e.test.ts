@@ -31,14 +31,14 @@ const creds = labCreds;
 
 const rtmptCount = (kind: 'open' | 'send' | 'idle' | 'close') => tunnelRequests.filter((r) => r.startsWith(`POST /${kind}/`)).length;
 
-/** the WebRTC page's inbound audio grows and carries energy; the RTMP page plays sound */
+/** the WebRTC page's inbound audio grows and is the RTMP page's tone; the RTMP page plays the WebRTC page's */
 async function audioBothEnds(): Promise<void> {
-  await until('audio energy at the WebRTC page', async () => ((await webrtc.inboundAudio())?.totalAudioEnergy ?? 0) > 0);
+  await webrtc.expectTone(rtmp.tone, { absent: [webrtc.tone] });
   const a = await webrtc.inboundAudio();
   await sleep(1000);
   const b = await webrtc.inboundAudio();
   expect(b!.bytesReceived).toBeGreaterThan(a!.bytesReceived);
-  await until('audio at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
+  await rtmp.expectTone(webrtc.tone, { absent: [rtmp.tone] });
 }
 
 beforeAll(async () => {
@@ -138,7 +138,8 @@ test('over RTMPT: DTMF from the RTMP page reaches a SIP far end as RFC 4733 even
   await rtmp.eval(`kazoo.connect('sip:1002@${REALM}')`);
   await rtmp.waitFor('onAccepted', { timeout: 15_000 });
   await until('the far end answered', () => far?.state === 'confirmed');
-  await until('the RTMP page’s microphone at the far end', () => (far?.audio.energy ?? 0) > 0);
+  await far.expectTone(rtmp.tone, { absent: [far.toneHz] });
+  await rtmp.expectTone(far.toneHz, { absent: [rtmp.tone] });
   await rtmp.eval("kazoo.sendDTMF('4'); kazoo.sendDTMF('*'); kazoo.sendDTMF('9')");
   await until('three complete telephone-events at the far end', () => far!.dtmf.length >= 3 && far!.dtmf.every((e) => e.ended), 5000);
   await sleep(300);

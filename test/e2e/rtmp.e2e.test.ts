@@ -5,7 +5,7 @@
  * Audio is measured by the receiving side on both ends.
  */
 import { createRtmpGateway, type RtmpGateway } from '../../gateway';
-import { contacts, labGet, REALM, WS_URL, labCreds, until } from '../support/e2e/lab';
+import { contacts, labGet, REALM, WS_URL, labCreds } from '../support/e2e/lab';
 import { launch, sleep, type Lab, type PhonePage } from '../support/e2e/browser';
 
 jest.setTimeout(120_000);
@@ -45,13 +45,17 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
-/** `p` (a WebRTC page) measured inbound audio: bytes growing and energy > 0 */
-async function audioAt(p: PhonePage): Promise<void> {
-  await until(`audio energy at ${p.name}`, async () => ((await p.inboundAudio())?.totalAudioEnergy ?? 0) > 0);
+/** `p` (a WebRTC page) measured inbound audio: bytes growing, `from`'s tone (not its own, nor `absent`'s) */
+async function audioAt(p: PhonePage, from: PhonePage, absent: PhonePage[] = []): Promise<void> {
+  await p.expectTone(from.tone, { absent: [p.tone, ...absent.map((x) => x.tone)] });
   const a = await p.inboundAudio();
   await sleep(600);
   expect((await p.inboundAudio())!.bytesReceived).toBeGreaterThan(a!.bytesReceived);
 }
+
+/** the RTMP page `p` plays `from`'s tone (not its own, nor `absent`'s) */
+const playsTone = (p: PhonePage, from: PhonePage, absent: PhonePage[] = []) =>
+  p.expectTone(from.tone, { absent: [p.tone, ...absent.map((x) => x.tone)] });
 
 /** after a call: each page saw exactly one onHangup (counted since `since`) and no onCancel */
 async function oneHangupEach(since: Record<string, number>, ...pages: PhonePage[]): Promise<void> {
@@ -75,10 +79,10 @@ test('RTMP page calls the WebRTC page: audio measured on both ends, sendDTMF acc
   await rtmp.eval(`kazoo.connect('sip:1006@${REALM}')`);
   await rtmp.waitFor('onAccepted', { timeout: 15_000 });
   await webrtc.waitFor('onAccepted');
-  // WebRTC side hears the RTMP page's microphone (Chromium's fake beep through worklet, μ-law, gateway, rtpengine)
-  await audioAt(webrtc);
+  // WebRTC side hears the RTMP page's microphone (its tone through worklet, μ-law, gateway, rtpengine)
+  await audioAt(webrtc, rtmp);
   // RTMP side plays what the WebRTC page sends
-  await until('audio at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
+  await playsTone(rtmp, webrtc);
   await rtmp.eval("kazoo.sendDTMF('5')");
   await sleep(500);
   expect(await rtmp.count('onError')).toBe(0);
@@ -96,8 +100,8 @@ test('the WebRTC page calls the RTMP page, which answers; audio on both ends; ha
   expect(inc.arg).toMatchObject({ callerNumber: '1006' });
   await rtmp.waitFor('onAccepted', { after: 1, timeout: 15_000 });
   await webrtc.waitFor('onAccepted', { after: 1 });
-  await until('audio at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
-  await audioAt(webrtc);
+  await playsTone(rtmp, webrtc);
+  await audioAt(webrtc, rtmp);
   await webrtc.eval('kazoo.hangup()');
   await rtmp.waitFor('onHangup', { after: since[rtmp.name] });
   await webrtc.waitFor('onHangup', { after: since[webrtc.name] });
@@ -109,8 +113,8 @@ test('the WebRTC page calls the RTMP page; audio on both ends; the RTMP page (ca
   const accepted = await rtmp.count('onAccepted');
   await webrtc.eval(`kazoo.connect('sip:1005@${REALM}')`);
   await rtmp.waitFor('onAccepted', { after: accepted, timeout: 15_000 });
-  await until('audio at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
-  await audioAt(webrtc);
+  await playsTone(rtmp, webrtc);
+  await audioAt(webrtc, rtmp);
   await rtmp.eval('kazoo.hangup()');
   await webrtc.waitFor('onHangup', { after: since[webrtc.name] });
   await rtmp.waitFor('onHangup', { after: since[rtmp.name] });
@@ -131,7 +135,7 @@ test('voicemail NOTIFY relayed by the gateway; wrong password', async () => {
   const bad = await rtmpPhone('rtmp-bad', '1007', { password: 'wrong' });
   const e = await bad.waitFor('onError', { timeout: 15_000 });
   // Kamailio answers a wrong password 403 (LAB_AUTH_FAIL_401 not set): the gateway passes that status on
-  expect(e.arg).toMatchObject({ key: 'forbidden', code: 403, source: { protocol: 'rtmp' } });
+  expect(e.arg).toMatchObject({ key: 'unauthorized', message: 'Invalid credentials.', code: 403, source: { protocol: 'rtmp', code: 403 } });
   await sleep(2500); // no reconnect loop on a wrong password
   expect(await bad.count('onNotified', 'reconnecting_notification')).toBe(0);
   expect(await bad.count('onConnected')).toBe(0);
@@ -154,11 +158,12 @@ test('blind transfer from the RTMP page: the WebRTC callee follows to a third pa
   await webrtc.waitFor('onNotified', { key: 'transfer_notification' });
   expect((await c.waitFor('onIncoming')).arg).toMatchObject({ callerNumber: '1006' });
   await c.waitFor('onAccepted');
-  await until('audio at the third page', async () => ((await c.inboundAudio())?.totalAudioEnergy ?? 0) > 0);
+  // the far ends hear each other, not the transferor
+  await audioAt(c, webrtc, [rtmp]);
   // the transferor's leg ends once the target answered (the gateway hangs up on the final sipfrag)
   await rtmp.waitFor('onHangup', { after: hangups, timeout: 10_000 });
   // and the transferee hears the target on its new call
-  await audioAt(webrtc);
+  await audioAt(webrtc, c, [rtmp]);
   const transfereeHangups = await webrtc.count('onHangup');
   await c.eval('kazoo.hangup()');
   await webrtc.waitFor('onHangup', { after: transfereeHangups });
@@ -187,8 +192,8 @@ test('the WebRTC page transfers the RTMP page: the gateway follows the REFER, th
   expect(note.arg).toMatchObject({ source: { protocol: 'rtmp' } });
   await c.waitFor('onAccepted', { timeout: 15_000 });
   // the RTMP user's audio now reaches the target, and the target's reaches the RTMP page
-  await audioAt(c);
-  await until('the target heard at the RTMP page', async () => (await rtmp.eval<number>('__playbackLevel()')) > 0.001);
+  await audioAt(c, rtmp, [webrtc]);
+  await playsTone(rtmp, c, [webrtc]);
   // the transferor's leg is over; the RTMP page's call goes on until the target hangs up: one onHangup
   await webrtc.waitFor('onHangup', { after: webrtcHangups, timeout: 10_000 });
   expect(await rtmp.count('onHangup')).toBe(rtmpHangups);
@@ -220,8 +225,8 @@ test('the gateway stopped and started again: disconnected, reconnecting, onConne
   await p.eval(`kazoo.connect('sip:1006@${REALM}')`);
   await p.waitFor('onAccepted', { timeout: 15_000 });
   await webrtc.waitFor('onAccepted', { after: accepted });
-  await audioAt(webrtc);
-  await until('audio at the reconnected RTMP page', async () => (await p.eval<number>('__playbackLevel()')) > 0.001);
+  await audioAt(webrtc, p);
+  await playsTone(p, webrtc);
   await p.eval('kazoo.hangup()');
   await p.waitFor('onHangup');
   await p.close();

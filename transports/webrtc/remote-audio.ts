@@ -3,7 +3,8 @@
  * media element too). Without a DOM (Node) the remote track is left to whoever holds the connection.
  */
 export class RemoteAudio {
-  private element: HTMLAudioElement | null = null;
+  /** the far end's output; call-controls.ts points it at the call resumed and sets its sink and volume */
+  element: HTMLAudioElement | null = null;
 
   attach(pc: RTCPeerConnection): void {
     if (typeof document === 'undefined') return;
@@ -23,7 +24,7 @@ export class RemoteAudio {
     }
   }
 
-  private audioElement(): HTMLAudioElement {
+  audioElement(): HTMLAudioElement {
     if (!this.element) {
       const el = document.createElement('audio');
       el.id = 'kazooAudioRemote';

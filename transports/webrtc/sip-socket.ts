@@ -89,10 +89,10 @@ export class SipWebSocket {
    * Closes the connection as if the network had dropped it (JsSIP sees a disconnect and re-registers
    * on the next connection) — used to replace a dead or stale socket.
    */
-  drop(): void {
-    if (!this.release(4000, 'replaced by a new connection')) return;
+  drop(reason = 'replaced by a new connection'): void {
+    if (!this.release(4000, reason)) return;
     this.answerProbes(false);
-    this.ondisconnect(false, 4000, 'replaced by a new connection');
+    this.ondisconnect(false, 4000, reason);
   }
 
   /** CRLF keep-alive; resolves true when the server answers within timeoutMs. */

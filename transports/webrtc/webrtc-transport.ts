@@ -8,9 +8,28 @@ import type {
 import { JsSipCall, type CallContext } from './jssip-call';
 import { RemoteAudio } from './remote-audio';
 import { SipWebSocket, type WebSocketConstructor } from './sip-socket';
+import { systemClock } from '../../protocol/clock';
+import { MEDIA_WATCHDOG_DEFAULTS } from './media-watchdog';
 
 /** How long logout waits for the un-REGISTER before it closes the socket anyway. */
 const STOP_TIMEOUT_MS = 3000;
+
+function newUserAgent(settings: RegistrationSettings, socket: SipWebSocket): JsSIP.UA {
+  return new JsSIP.UA({
+    sockets: [socket as unknown as JsSIP.Socket],
+    uri: settings.aor,
+    authorization_user: settings.authUser,
+    password: settings.password,
+    display_name: settings.displayName,
+    register: true,
+    register_expires: settings.registerExpires,
+    // session timers send UPDATEs that kill a call when they fall into a socket outage
+    session_timers: false,
+    instance_id: settings.instanceId,
+    contact_uri: settings.contactUri,
+    user_agent: settings.userAgent,
+  });
+}
 
 /**
  * WebRTC transport: SIP over WebSocket with JsSIP, media by the browser's RTCPeerConnection (or, in
@@ -19,13 +38,16 @@ const STOP_TIMEOUT_MS = 3000;
  */
 export class WebRtcTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly protocol = 'webrtc' as const;
-  private ua: JsSIP.UA | null = null;
+  /** read by call-controls.ts (MESSAGE, OPTIONS) */
+  ua: JsSIP.UA | null = null;
   private socket: SipWebSocket | null = null;
   private settings: RegistrationSettings | null = null;
   private everOpened = false;
   /** the next disconnect is ours (reconnect() replaced the socket): not news for the engine */
   private replacing = false;
-  private readonly remoteAudio = new RemoteAudio();
+  readonly remoteAudio = new RemoteAudio();
+  /** calls in progress: told when the socket goes and comes back (their dialogs are refreshed) */
+  private readonly calls = new Set<JsSipCall>();
 
   constructor(private readonly env: TransportEnvironment, private readonly WS: WebSocketConstructor) {
     super();
@@ -36,26 +58,32 @@ export class WebRtcTransport extends EventEmitter<TransportEvents> implements Tr
     this.settings = settings;
     const socket = new SipWebSocket(settings.wsUrl, this.WS);
     this.socket = socket;
-    const ua = new JsSIP.UA({
-      sockets: [socket as unknown as JsSIP.Socket],
-      uri: settings.aor,
-      authorization_user: settings.authUser,
-      password: settings.password,
-      display_name: settings.displayName,
-      register: true,
-      register_expires: settings.registerExpires,
-      // session timers send UPDATEs that kill a call when they fall into a socket outage
-      session_timers: false,
-      instance_id: settings.instanceId,
-      contact_uri: settings.contactUri,
-      user_agent: settings.userAgent,
-    });
+    // The WebSocket opens before JsSIP is built, so its handshake runs while JsSIP checks the
+    // configuration: on a fresh page that is ~5–10 ms of CPU (the AOR, the socket's URI, the contact
+    // and the instance id each go through JsSIP's PEG grammar, compiled on first use). Opened after it,
+    // as JsSIP does on its own, register → onConnected took ~1.3× raw JsSIP (bench/webrtc-setup.mjs).
+    // JsSIP's connect() in ua.start() finds the socket connecting and takes over its events: the open
+    // event cannot come earlier, start() runs to its end first.
+    socket.connect();
+    let ua: JsSIP.UA;
+    try {
+      ua = newUserAgent(settings, socket);
+    } catch (e) {
+      // a configuration JsSIP refuses: no socket left open behind the error
+      this.socket = null;
+      socket.disconnect();
+      throw e;
+    }
     this.ua = ua;
     ua.on('connected', () => {
+      const reconnected = this.everOpened;
       this.everOpened = true;
       this.emit('connected');
+      // in-dialog routing needs no registration: the refresh goes out at once, the REGISTER in parallel
+      if (reconnected) for (const c of this.calls) void c.signallingBack();
     });
     ua.on('disconnected', (e: { code?: number; reason?: string; error?: boolean }) => {
+      for (const c of this.calls) c.signallingLost();
       if (this.replacing) {
         this.replacing = false;
         return;
@@ -89,7 +117,7 @@ export class WebRtcTransport extends EventEmitter<TransportEvents> implements Tr
       if (e.originator !== 'remote') return;
       const from = e.request.from;
       const remote: RemoteParty = { uri: String(from.uri), name: from.display_name || undefined, number: from.uri.user ?? '' };
-      this.emit('incoming', new JsSipCall(e.session, 'incoming', remote, this.callContext()));
+      this.emit('incoming', this.track(new JsSipCall(e.session, 'incoming', remote, this.callContext())));
     });
     ua.start();
   }
@@ -109,6 +137,11 @@ export class WebRtcTransport extends EventEmitter<TransportEvents> implements Tr
 
   probe(timeoutMs: number): Promise<boolean> {
     return this.socket ? this.socket.probe(timeoutMs) : Promise.resolve(false);
+  }
+
+  /** the probe went unanswered: the socket goes as if the network had dropped it (JsSIP's disconnect is reported) */
+  dropDeadConnection(reason: string): void {
+    if (this.socket?.isConnected()) this.socket.drop(reason);
   }
 
   stopRegistrationRefresh(): void {
@@ -153,7 +186,7 @@ export class WebRtcTransport extends EventEmitter<TransportEvents> implements Tr
     return this.wrapOutgoing(session, target);
   }
 
-  private callContext(): CallContext {
+  callContext(): CallContext {
     const s = this.settings as RegistrationSettings;
     return {
       options: { mediaConstraints: { audio: true, video: false }, pcConfig: { iceServers: s.iceServers } },
@@ -162,11 +195,21 @@ export class WebRtcTransport extends EventEmitter<TransportEvents> implements Tr
       dtmfType: s.dtmfType,
       remoteAudio: this.remoteAudio,
       follow: (session, target) => this.wrapOutgoing(session, target),
+      signallingUp: () => !!this.socket?.isConnected(),
+      mediaTimeoutMs: s.mediaTimeout ?? MEDIA_WATCHDOG_DEFAULTS.timeoutMs,
+      clock: systemClock,
+      logger: this.env.logger,
     };
   }
 
-  private wrapOutgoing(session: RTCSession, target: string): TransportCall {
+  wrapOutgoing(session: RTCSession, target: string): TransportCall {
     const user = /^sips?:([^@]+)@/.exec(target)?.[1] ?? target;
-    return new JsSipCall(session, 'outgoing', { uri: target, number: user }, this.callContext());
+    return this.track(new JsSipCall(session, 'outgoing', { uri: target, number: user }, this.callContext()));
+  }
+
+  private track(call: JsSipCall): JsSipCall {
+    this.calls.add(call);
+    call.once('ended', () => this.calls.delete(call));
+    return call;
   }
 }

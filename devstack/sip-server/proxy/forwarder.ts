@@ -96,7 +96,7 @@ export class ProxyContext implements ClientTxnHandler {
     if (!branch) return;
     if (res.status < 200) {
       // 100 is hop-by-hop; other provisionals go upstream while no final was sent.
-      if (res.status > 100 && !this.txn.final) this.txn.respond(res);
+      if (res.status > 100 && !this.txn.final) this.upstream(res);
       return;
     }
     if (res.status < 300) {
@@ -105,13 +105,13 @@ export class ProxyContext implements ClientTxnHandler {
         const key = DialogTracker.key(res.core.callId, res.core.fromTag, res.core.toTag);
         this.ctx.dialogs.add(key);
         // Every 2xx to an INVITE goes upstream (RFC 3261 16.7 step 5), retransmissions included.
-        this.txn.respond(res);
+        this.upstream(res);
         if (!this.answered) {
           this.answered = true;
-          for (const b of this.branches) if (b !== branch && !b.final) b.txn?.cancel();
+          for (const b of this.branches) if (b !== branch && !b.final) b.txn?.cancel(this.ctx.proxy.answeredElsewhereHeaders);
         }
       } else if (!this.txn.final) {
-        this.txn.respond(res);
+        this.upstream(res);
       }
       return;
     }
@@ -126,7 +126,7 @@ export class ProxyContext implements ClientTxnHandler {
     if (!branch || branch.final) return;
     // Timer C on a ringing INVITE branch: cancel it and count it as "no answer".
     from.cancel();
-    branch.final = createResponse(this.request, 408);
+    branch.final = createResponse(this.request, this.ctx.proxy.noAnswerStatus ?? 408);
     this.maybeFinish();
   }
 
@@ -141,12 +141,18 @@ export class ProxyContext implements ClientTxnHandler {
     if (this.txn.final || this.branches.some((b) => !b.final)) return;
     const finals = this.branches.map((b) => b.final as SipResponse);
     if (finals.length === 0) {
-      this.txn.respond(createResponse(this.request, 480));
+      this.upstream(createResponse(this.request, 480));
       return;
     }
     let best = finals.reduce((a, b) => (rank(b.status) < rank(a.status) ? b : a));
     // The caller cancelled: whatever the devices said, the INVITE ends with 487.
     if (this.cancelled && this.isInvite && best.status < 600 && best.status !== 487) best = createResponse(this.request, 487);
-    this.txn.respond(best);
+    this.upstream(best);
+  }
+
+  /** Every answer sent upstream passes the host's observer first (it may add headers). */
+  private upstream(res: SipResponse): void {
+    this.ctx.proxy.answering?.(res, this.request);
+    this.txn.respond(res);
   }
 }

@@ -79,6 +79,7 @@ export class RequestHandler {
     }
     ctx.logger.info(`${req.method} ${auth.user} -> ${ruri.user} (${bindings.length} device${bindings.length > 1 ? 's' : ''})`);
     aliasContacts(req, flow);
+    ctx.proxy.forwarding?.(req, { initial: true, caller: auth.user, callee: ruri.user });
     new ProxyContext(ctx, txn, req, { recordRoute: RECORD_ROUTED.has(req.method) }).start(
       bindings.map((b) => ({ uri: b.contact, flow: b.flow })),
     );
@@ -146,6 +147,7 @@ export class RequestHandler {
     if (req.method === 'BYE') ctx.dialogs.remove(key);
     else ctx.dialogs.touch(key);
     aliasContacts(req, flow);
+    ctx.proxy.forwarding?.(req, { initial: false });
     new ProxyContext(ctx, txn, req, { recordRoute: false }).start([{ uri: stripFlowParam(req.uri), flow: target }]);
   }
 

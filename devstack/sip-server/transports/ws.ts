@@ -4,11 +4,19 @@
 // and a client that does not read its messages is cut off before its queue grows without bound.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { preview, type Logger } from '../logger';
 import { token } from '../../../protocol/sip/builder';
 import type { Flow, InboundHandler } from '../../../protocol/sip/flow';
+
+/** A product that shares the port (the Wazo dev engine): plain HTTP requests and other WebSocket paths are its. */
+export interface WsHostHooks {
+  onHttp(req: IncomingMessage, res: ServerResponse): void;
+  /** An upgrade on a path other than the SIP one; return false to have it refused with 404. */
+  onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+}
 
 export interface WsTransportOptions {
   host: string;
@@ -23,6 +31,9 @@ export interface WsTransportOptions {
   onMessage: InboundHandler;
   onClose: (flow: Flow) => void;
   onHttp?: (req: IncomingMessage, res: ServerResponse) => void;
+  onUpgrade?: WsHostHooks['onUpgrade'];
+  /** PEM certificate and key: HTTPS and wss: instead of HTTP and ws:. */
+  tls?: { cert: string; key: string };
 }
 
 export type KickMode = 'drop' | 1001;
@@ -65,7 +76,7 @@ class WsFlow implements Flow {
 
 export class WsTransport {
   private readonly flows = new Map<string, WsFlow>();
-  private server: Server | undefined;
+  private server: Server | TlsServer | undefined;
   private wss: WebSocketServer | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private boundPort = 0;
@@ -94,13 +105,14 @@ export class WsTransport {
       handleProtocols: (protocols: Set<string>) => (protocols.has('sip') ? 'sip' : false),
     });
     this.wss = wss;
-    const server = createServer((req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
       if (opts.onHttp) opts.onHttp(req, res);
       else {
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end('not found\n');
       }
-    });
+    };
+    const server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createServer(onRequest);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.on('clientError', (_err, socket) => socket.destroy());
     this.server = server;
@@ -125,7 +137,10 @@ export class WsTransport {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== this.opts.path) return refuse(404, 'Not Found');
+    if (path !== this.opts.path) {
+      if (this.opts.onUpgrade?.(req, socket, head)) return;
+      return refuse(404, 'Not Found');
+    }
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim().toLowerCase());

@@ -8,6 +8,8 @@ import { SimpleApiClients } from './api-client';
 import { SimpleAuth } from './auth';
 import { InvalidAuthorization, InvalidSubscription, NoDomainNameError, NoTenantIdError } from './errors';
 import { createSimpleWebsocket } from './websocket';
+import { createSimplePhone } from '../phone/simple-phone';
+import { CallSession } from '../phone/call-session';
 
 const Websocket = createSimpleWebsocket();
 // The registry calls back into Auth only when it creates a client, never during construction.
@@ -15,14 +17,21 @@ const clients = new SimpleApiClients((client) => Auth.setupClient(client));
 const Auth = new SimpleAuth(clients, Websocket);
 
 const getApiClient = (server?: string | null): WazoApiClient => clients.get(server);
+const Phone = createSimplePhone({
+  getHost: () => Auth.getHost(),
+  getSession: () => Auth.getSession(),
+  getApiClient: () => getApiClient(),
+  websocket: Websocket,
+});
 
 const Wazo = {
   Auth,
   Websocket,
+  Phone,
   IssueReporter: issueReporter,
   loggerFor: issueReporter.loggerFor.bind(issueReporter),
   getApiClient,
-  domain: { ...domain, BadResponse, ServerError },
+  domain: { ...domain, CallSession, BadResponse, ServerError },
 
   get api(): WazoApiClient {
     return getApiClient();

@@ -20,7 +20,7 @@ export interface ClientTxnHandler {
  * branch), From, Call-ID, CSeq number and Route set; To from the final answer for an ACK; the sending
  * agent's name.
  */
-function sameHop(invite: SipRequest, method: 'ACK' | 'CANCEL', agent: string, to?: string): SipRequest {
+function sameHop(invite: SipRequest, method: 'ACK' | 'CANCEL', agent: string, to?: string, extra: ReadonlyArray<readonly [string, string]> = []): SipRequest {
   const headers = [
     makeHeader('Via', invite.get('via') ?? ''),
     makeHeader('Max-Forwards', '70'),
@@ -30,6 +30,7 @@ function sameHop(invite: SipRequest, method: 'ACK' | 'CANCEL', agent: string, to
     makeHeader('CSeq', `${invite.core.cseq} ${method}`),
     ...invite.getAll('route').map((r) => makeHeader('Route', r)),
     makeHeader('User-Agent', agent),
+    ...extra.map(([name, value]) => makeHeader(name, value)),
   ];
   return new SipRequest(method, invite.uri, headers, Buffer.alloc(0), { ...invite.core, cseqMethod: method });
 }
@@ -42,6 +43,8 @@ export class ClientTxn {
   readonly timers = new TimerBag();
   private ack: Buffer | undefined;
   private cancelWanted = false;
+  /** Extra headers of the CANCEL (e.g. Reason), kept until it can be sent. */
+  cancelHeaders: ReadonlyArray<readonly [string, string]> = [];
 
   constructor(
     readonly key: string,
@@ -128,9 +131,10 @@ export class ClientTxn {
   }
 
   /** CANCEL this INVITE branch; waits for a provisional answer first (RFC 3261 9.1). */
-  cancel(): void {
+  cancel(headers: ReadonlyArray<readonly [string, string]> = []): void {
     if (!this.isInvite || !this.pending || this.cancelWanted) return;
     this.cancelWanted = true;
+    this.cancelHeaders = headers;
     if (this.state === 'proceeding') this.table.sendCancel(this);
   }
 
@@ -189,7 +193,7 @@ export class ClientTransactions {
 
   /** CANCEL for an INVITE branch (RFC 3261 9.1), sent as its own non-INVITE transaction. */
   sendCancel(invite: ClientTxn): void {
-    const cancel = sameHop(invite.request, 'CANCEL', this.agent);
+    const cancel = sameHop(invite.request, 'CANCEL', this.agent, undefined, invite.cancelHeaders);
     const noop: ClientTxnHandler = { onResponse: () => undefined, onTimeout: () => undefined, onFlowFailure: () => undefined };
     this.create(cancel, invite.branch, invite.flow, noop).start();
   }

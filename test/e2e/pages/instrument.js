@@ -81,21 +81,103 @@ window.registerWith = function (params) {
   ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'].forEach(function (k) { window.WebSocket[k] = NativeWS[k]; });
 })();
 
-// test-only: what the RTMP transport plays (its playback worklet), measured by an AnalyserNode tap
+// test-only: every page's microphone is a sine at the page's own frequency, so a receiver can tell whose
+// audio arrived (a crossed leg, an echo or another call's audio shows as the wrong frequency).
+// The frequency: window.__toneHz if an earlier init script set it, else ?tone=<hz>, else 440;
+// window.__setTone(hz) retunes live microphones too. window.__refuseMicrophone = true makes audio requests
+// fail as a user's "Block" does (NotAllowedError). Video requests still get Chromium's fake camera.
 (function () {
-  var NativeAWN = window.AudioWorkletNode;
-  window.__playbackAnalysers = [];
-  if (!NativeAWN) return;
-  window.AudioWorkletNode = function (context, name, options) {
-    var node = new NativeAWN(context, name, options);
-    if (name === 'kazoo-rtmp-playback') {
-      var analyser = context.createAnalyser();
-      node.connect(analyser);
-      window.__playbackAnalysers.push(analyser);
-    }
-    return node;
+  var md = navigator.mediaDevices;
+  if (!md || !md.getUserMedia) return;
+  var nativeGetUserMedia = md.getUserMedia.bind(md);
+  var query = Number(new URLSearchParams(location.search).get('tone'));
+  if (!window.__toneHz) window.__toneHz = query > 0 ? query : 440;
+  window.__refuseMicrophone = false;
+  var context = null;
+  var oscillators = [];
+  window.__setTone = function (hz) {
+    window.__toneHz = hz;
+    oscillators.forEach(function (o) { o.frequency.setValueAtTime(hz, o.context.currentTime); });
   };
-  window.AudioWorkletNode.prototype = NativeAWN.prototype;
+  md.getUserMedia = async function (constraints) {
+    if (!constraints || !constraints.audio) return nativeGetUserMedia(constraints);
+    if (window.__refuseMicrophone) throw new DOMException('Permission denied', 'NotAllowedError');
+    if (!context) context = new AudioContext();
+    await context.resume().catch(function () {});
+    var osc = context.createOscillator();
+    osc.frequency.value = window.__toneHz;
+    var gain = context.createGain();
+    gain.gain.value = 0.3; // about -13 dBFS RMS: loud, far from clipping in any codec
+    var out = context.createMediaStreamDestination();
+    osc.connect(gain).connect(out);
+    osc.start();
+    oscillators.push(osc);
+    var track = out.stream.getAudioTracks()[0];
+    var stopTrack = track.stop.bind(track);
+    track.stop = function () {
+      osc.stop();
+      osc.disconnect();
+      oscillators = oscillators.filter(function (o) { return o !== osc; });
+      stopTrack();
+    };
+    var tracks = [track];
+    if (constraints.video) tracks = tracks.concat((await nativeGetUserMedia({ video: constraints.video })).getVideoTracks());
+    return new MediaStream(tracks);
+  };
+})();
+
+// test-only: what the page RECEIVES, as the dominant frequency and level of the newest live remote audio:
+// WebRTC (each peer connection's remote audio track) or RTMP (the transport's playback worklet, tapped in
+// the AudioWorkletNode patch above). window.__hearTone(probes) → {via, hz, peakDb, rms, probes: {hz: dB}}
+// or null when nothing is being received.
+(function () {
+  var taps = [];
+  var hearContext = null;
+  window.__addToneTap = function (via, analyser, alive) {
+    analyser.fftSize = 16384; // ~0.34 s at 48 kHz: 3 Hz bins, refined below
+    analyser.smoothingTimeConstant = 0;
+    taps.push({ via: via, analyser: analyser, alive: alive });
+  };
+  var NativePC = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (config, constraints) {
+    var pc = new NativePC(config, constraints);
+    pc.addEventListener('track', function (ev) {
+      if (ev.track.kind !== 'audio') return;
+      var stream = new MediaStream([ev.track]);
+      // Chromium hands remote WebRTC audio to WebAudio only while a media element consumes it
+      var sink = new Audio();
+      sink.muted = true;
+      sink.srcObject = stream;
+      sink.play().catch(function () {});
+      if (!hearContext) hearContext = new AudioContext();
+      hearContext.resume().catch(function () {});
+      var analyser = hearContext.createAnalyser();
+      hearContext.createMediaStreamSource(stream).connect(analyser);
+      window.__addToneTap('webrtc', analyser, function () {
+        return pc.connectionState !== 'closed' && pc.signalingState !== 'closed' && ev.track.readyState === 'live';
+      });
+    });
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = NativePC.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, NativePC);
+
+  var NativeAWN = window.AudioWorkletNode;
+  if (NativeAWN) {
+    window.AudioWorkletNode = function (context, name, options) {
+      var node = new NativeAWN(context, name, options);
+      if (name === 'kazoo-rtmp-playback') {
+        var analyser = context.createAnalyser();
+        node.connect(analyser);
+        window.__addToneTap('rtmp', analyser, function () { return context.state !== 'closed'; });
+        window.__playbackAnalysers.push(analyser);
+      }
+      return node;
+    };
+    window.AudioWorkletNode.prototype = NativeAWN.prototype;
+  }
+  // RMS (0…1) of what the RTMP transport plays now
+  window.__playbackAnalysers = [];
   window.__playbackLevel = function () {
     var a = window.__playbackAnalysers[window.__playbackAnalysers.length - 1];
     if (!a) return 0;
@@ -104,5 +186,36 @@ window.registerWith = function (params) {
     var sum = 0;
     for (var i = 0; i < buf.length; i++) sum += buf[i] * buf[i];
     return Math.sqrt(sum / buf.length);
+  };
+
+  window.__hearTone = function (probes) {
+    var live = taps.filter(function (t) { return t.alive(); });
+    var tap = live[live.length - 1];
+    if (!tap) return null;
+    var a = tap.analyser;
+    var binHz = a.context.sampleRate / a.fftSize;
+    var db = new Float32Array(a.frequencyBinCount);
+    a.getFloatFrequencyData(db);
+    var samples = new Float32Array(a.fftSize);
+    a.getFloatTimeDomainData(samples);
+    var sum = 0;
+    for (var i = 0; i < samples.length; i++) sum += samples[i] * samples[i];
+    // the telephone band: above hum and DC, below what G.711 can carry
+    var lo = Math.ceil(100 / binHz);
+    var hi = Math.min(db.length - 2, Math.floor(3800 / binHz));
+    var k = lo;
+    for (var j = lo; j <= hi; j++) if (db[j] > db[k]) k = j;
+    // parabolic interpolation over the peak's neighbours: well under a bin's width
+    var l = db[k - 1], c = db[k], r = db[k + 1];
+    var d = l - 2 * c + r;
+    var offset = d < 0 && isFinite(d) ? (0.5 * (l - r)) / d : 0;
+    var atProbe = {};
+    (probes || []).forEach(function (hz) {
+      var b = Math.round(hz / binHz);
+      var m = -Infinity;
+      for (var n = Math.max(0, b - 2); n <= Math.min(db.length - 1, b + 2); n++) m = Math.max(m, db[n]);
+      atProbe[hz] = isFinite(m) ? m : -200;
+    });
+    return { via: tap.via, hz: (k + offset) * binHz, peakDb: isFinite(c) ? c : -200, rms: Math.sqrt(sum / samples.length), probes: atProbe };
   };
 })();

@@ -8,6 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, REALM, WS_URL } from './lab';
+import { PAGE_TONES, TONE_TOLERANCE_HZ } from './tone-meter';
+
+export { PAGE_TONES, NODE_TONES, TONE_TOLERANCE_HZ } from './tone-meter';
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu',
@@ -27,17 +30,27 @@ export type GlobalBuild = 'kazoo.js' | 'kazoo.min.js' | 'kazoo-rtmp.js';
 /** test-only page instrumentation (callback recorder, peer connections, received SIP) */
 export const INSTRUMENT = path.join(ROOT, 'test/e2e/pages/instrument.js');
 
+/** Test page instrumentation for `page`, its microphone a sine at `toneHz` (test/e2e/pages/instrument.js). */
+export async function instrument(page: Page, toneHz: number): Promise<void> {
+  await page.addInitScript((hz) => { (window as unknown as { __toneHz: number }).__toneHz = hz; }, toneHz);
+  await page.addInitScript({ path: INSTRUMENT });
+}
+
 export interface Lab {
   ctx: BrowserContext;
   baseUrl: string;
-  /** `build`: which global script the page includes (default kazoo.js, which fetches RTMP's code if init picks it) */
-  open(name: string, opts?: { build?: GlobalBuild }): Promise<PhonePage>;
+  /**
+   * `build`: which global script the page includes (default kazoo.js, which fetches RTMP's code if init picks it);
+   * `tone`: the page's microphone frequency (default: the next of PAGE_TONES, so every page of a Lab differs)
+   */
+  open(name: string, opts?: { build?: GlobalBuild; tone?: number }): Promise<PhonePage>;
   /** the paths the page server answered, in order (e.g. whether a page fetched the RTMP transport) */
   served: string[];
   close(): Promise<void>;
 }
 
-export async function launch(): Promise<Lab> {
+/** `args`: Chromium flags for this Lab's browser only (e.g. --ignore-certificate-errors for the lab's self-signed wss) */
+export async function launch(opts: { args?: string[] } = {}): Promise<Lab> {
   const served: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://page');
@@ -63,9 +76,10 @@ export async function launch(): Promise<Lab> {
   const port = (server.address() as { port: number }).port;
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kazoo-chromium-'));
   const ctx = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
+  let opened = 0;
   return {
     ctx,
     baseUrl,
@@ -73,10 +87,11 @@ export async function launch(): Promise<Lab> {
     async open(name, opts = {}) {
       const page = await ctx.newPage();
       page.on('pageerror', (e) => console.log(`[${name}] pageerror ${e.message}`));
-      await page.addInitScript({ path: INSTRUMENT });
+      const tone = opts.tone ?? PAGE_TONES[opened++ % PAGE_TONES.length];
+      await instrument(page, tone);
       await page.goto(`${baseUrl}/legacy.html?build=${opts.build ?? 'kazoo.js'}`);
       await page.waitForFunction(() => (window as unknown as { events: { name: string }[] }).events.some((e) => e.name === 'onLoaded'), null, { timeout: 10_000 });
-      return new PhonePage(page, name);
+      return new PhonePage(page, name, tone);
     },
     async close() {
       await ctx.close().catch(() => undefined);
@@ -88,11 +103,47 @@ export async function launch(): Promise<Lab> {
 
 export interface Recorded { name: string; arg: Record<string, unknown> | null; t: number }
 
+/** What a page receives now (instrument.js `__hearTone`): dominant frequency in 100–3800 Hz and level. */
+export interface Heard {
+  /** 'webrtc': the newest live peer connection's remote audio; 'rtmp': what the RTMP transport plays */
+  via: 'webrtc' | 'rtmp';
+  hz: number;
+  /** level of the dominant bin, dBFS (about -20 for the tones the pages send) */
+  peakDb: number;
+  /** RMS of the last ~0.34 s, 0…1 (a page's tone: about 0.2) */
+  rms: number;
+  /** level at each probed frequency, dBFS */
+  probes: Record<string, number>;
+}
+
+export interface ToneExpectation {
+  timeout?: number;
+  /** ±Hz (default TONE_TOLERANCE_HZ) */
+  tolerance?: number;
+  /** the least RMS that counts as hearing it (default 0.02, a tenth of a page's tone) */
+  minRms?: number;
+  /** frequencies that must be at least 30 dB below the expected one (e.g. the transferor's tone) */
+  absent?: number[];
+}
+
+/** how a measurement misses `hz` (null: it matches) */
+export function toneMiss(heard: Heard | null, hz: number, o: ToneExpectation = {}): string | null {
+  if (!heard) return 'nothing received';
+  const tolerance = o.tolerance ?? TONE_TOLERANCE_HZ;
+  if (heard.rms < (o.minRms ?? 0.02)) return `too quiet (rms ${heard.rms.toFixed(4)})`;
+  if (Math.abs(heard.hz - hz) > tolerance) return `dominant ${heard.hz.toFixed(1)} Hz`;
+  for (const other of o.absent ?? []) {
+    if (heard.probes[other] > heard.peakDb - 30) return `${other} Hz present at ${heard.probes[other].toFixed(1)} dB (peak ${heard.peakDb.toFixed(1)} dB)`;
+  }
+  return null;
+}
+
 /** One test page: the legacy examples loaded, plus helpers to drive `kazoo` and read what it reported. */
 export class PhonePage {
   private dialogAnswer: 'accept' | 'dismiss' = 'accept';
 
-  constructor(readonly page: Page, readonly name: string) {
+  /** `tone`: the frequency this page's microphone sends (see `setTone`) */
+  constructor(readonly page: Page, readonly name: string, public tone: number) {
     page.on('dialog', (d) => void (this.dialogAnswer === 'accept' ? d.accept() : d.dismiss()));
   }
 
@@ -141,6 +192,48 @@ export class PhonePage {
 
   async inboundAudio(): Promise<{ bytesReceived: number; packetsReceived: number; totalAudioEnergy: number; codec: string | null } | null> {
     return this.page.evaluate(() => (window as unknown as { __inboundAudio(): Promise<null> }).__inboundAudio());
+  }
+
+  /** retunes this page's microphone, live calls included */
+  async setTone(hz: number): Promise<void> {
+    await this.page.evaluate((f) => (window as unknown as { __setTone(hz: number): void }).__setTone(f), hz);
+    this.tone = hz;
+  }
+
+  /** what this page receives now (null: no live remote audio); `probes`: frequencies to report the level of */
+  async hear(probes: number[] = []): Promise<Heard | null> {
+    return this.page.evaluate((p) => (window as unknown as { __hearTone(p: number[]): Heard | null }).__hearTone(p), probes);
+  }
+
+  /**
+   * Waits until this page receives `hz` as its dominant frequency, loud enough (and, with `absent`, without
+   * those frequencies); fails with what it heard.
+   */
+  async expectTone(hz: number, o: ToneExpectation = {}): Promise<Heard> {
+    const timeout = o.timeout ?? 10_000;
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const heard = await this.hear([hz, ...(o.absent ?? [])]);
+      const miss = toneMiss(heard, hz, o);
+      if (!miss) return heard!;
+      if (Date.now() > deadline) throw new Error(`[${this.name}] did not hear ${hz} Hz within ${timeout} ms: ${miss}; heard ${JSON.stringify(heard)}`);
+      await sleep(100);
+    }
+  }
+
+  /**
+   * Waits until the level this page receives at `hz` is below `maxDb` (default -60 dBFS) and, with `maxRms`,
+   * the whole window is that quiet (no tail of the tone left in it); fails with what it heard.
+   */
+  async expectNoTone(hz: number, o: { timeout?: number; maxDb?: number; maxRms?: number } = {}): Promise<Heard | null> {
+    const timeout = o.timeout ?? 10_000;
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const heard = await this.hear([hz]);
+      if (!heard || (heard.probes[hz] < (o.maxDb ?? -60) && heard.rms <= (o.maxRms ?? Infinity))) return heard;
+      if (Date.now() > deadline) throw new Error(`[${this.name}] still hears ${hz} Hz after ${timeout} ms: ${JSON.stringify(heard)}`);
+      await sleep(100);
+    }
   }
 
   async clearEvents(): Promise<void> {

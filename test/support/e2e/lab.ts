@@ -9,6 +9,8 @@ import path from 'node:path';
 export const ROOT = path.resolve(__dirname, '../../..');
 export const LAB = path.join(ROOT, 'fixtures/lab');
 export const WS_URL = 'ws://127.0.0.1:8088/ws';
+/** only while Kamailio runs with `startKamailio('', { tls: true })` */
+export const WSS_URL = 'wss://127.0.0.1:8443/ws';
 export const HTTP = 'http://127.0.0.1:8088';
 export const REALM = 'lab.test';
 
@@ -35,8 +37,9 @@ export async function stopKamailio(): Promise<void> {
   if (r.code !== 0) throw new Error(`kamailio stop failed:\n${r.out}`);
 }
 
-export async function startKamailio(defines = ''): Promise<void> {
-  const r = await run('start.sh', ['kamailio'], { LAB_KAMAILIO_DEFINES: defines });
+/** `tls`: also wss://127.0.0.1:8443/ws (WSS_URL), with a self-signed certificate made in the lab's run directory */
+export async function startKamailio(defines = '', opts: { tls?: boolean } = {}): Promise<void> {
+  const r = await run('start.sh', ['kamailio'], { LAB_KAMAILIO_DEFINES: defines, LAB_TLS: opts.tls ? '1' : '0' });
   if (r.code !== 0) throw new Error(`kamailio start failed:\n${r.out}`);
 }
 

@@ -12,6 +12,10 @@ import { SipUa, type HostPort } from '../../../gateway/sip-ua';
 import { DEFAULT_TIMERS } from '../../../protocol/sip/transaction/timers';
 import { token, type SipRequest } from '../../../gateway/sip-imports';
 import { REALM } from './lab';
+import { NODE_TONES, ToneMeter, expectNodeTone, type NodeHeard } from './tone-meter';
+
+/** far ends take the next of NODE_TONES, so two in one test send different tones */
+let farEndsMade = 0;
 
 /** What the far end does with the next INVITE. */
 export type FarEndMode =
@@ -88,6 +92,12 @@ export class SipFarEnd {
   /** the INVITE offers received (SDP) */
   readonly offers: string[] = [];
   state: 'idle' | 'ringing' | 'confirmed' | 'ended' = 'idle';
+  /** the frequency this far end sends (changeable, also during a call) */
+  toneHz: number = NODE_TONES[farEndsMade++ % NODE_TONES.length];
+  /** the last half second of decoded audio received, for `expectTone` */
+  readonly meter = new ToneMeter();
+  /** the status a REFER gets (default 200: taken, nothing follows; e.g. 603 to refuse a transfer) */
+  referStatus = 200;
   private dialog: Dialog | null = null;
   private invite: SipRequest | null = null;
   private localTag = '';
@@ -151,7 +161,13 @@ export class SipFarEnd {
     this.levels.length = 0;
     this.offers.length = 0;
     this.audio = { packets: 0, energy: 0, otherPayloadTypes: 0 };
+    this.meter.reset();
     this.state = 'idle';
+  }
+
+  /** waits until the audio received has `hz` as its dominant frequency (see tone-meter.ts); fails with what it heard */
+  expectTone(hz: number, o: { timeout?: number; absent?: number[] } = {}): Promise<NodeHeard> {
+    return expectNodeTone(`far end ${this.user}`, this.meter, hz, o);
   }
 
   /** BYE on the confirmed call (through the dialog's route set, i.e. Kamailio); resolves with its status */
@@ -219,6 +235,10 @@ export class SipFarEnd {
       ua.reply(request, 200, { headers: [['Contact', `<${this.contact}>`], ['Content-Type', 'application/sdp']], body: this.answerSdp() });
       return;
     }
+    if (request.method === 'REFER') {
+      ua.reply(request, this.referStatus);
+      return;
+    }
     ua.reply(request, 200); // INFO, NOTIFY, OPTIONS…
   }
 
@@ -253,7 +273,9 @@ export class SipFarEnd {
       return;
     }
     this.remoteMedia = { host: c, port };
-    this.dtmfPt = mode.dtmfPt;
+    // an answer uses the offer's payload type for telephone-event/8000 when it has one (RFC 3264 §6.1)
+    const offeredPt = Number(/^a=rtpmap:(\d+) telephone-event\/8000/m.exec(offer)?.[1] ?? NaN);
+    this.dtmfPt = mode.dtmfPt === null ? null : Number.isNaN(offeredPt) ? mode.dtmfPt : offeredPt;
     await this.openMedia();
     this.dialog = Dialog.fromRequest(invite, this.localTag);
     ua.reply(invite, 200, {
@@ -291,10 +313,9 @@ export class SipFarEnd {
     if (!p) return;
     if (p.pt === 0) {
       let sum = 0;
-      for (const b of p.payload) {
-        const s = ulawToLinear(b) / 32768;
-        sum += s * s;
-      }
+      const decoded = Array.from(p.payload, ulawToLinear);
+      for (const v of decoded) sum += (v / 32768) ** 2;
+      this.meter.push(decoded);
       this.audio.packets++;
       this.audio.energy += sum / 8000;
       this.levels.push({ at: Date.now(), rms: p.payload.length ? Math.sqrt(sum / p.payload.length) : 0 });
@@ -316,7 +337,7 @@ export class SipFarEnd {
     event.ended ||= end;
   }
 
-  /** 440 Hz at about -12 dBFS, 20 ms PCMU frames, to the address of the offer */
+  /** `toneHz` at about -12 dBFS, 20 ms PCMU frames, to the address of the offer */
   private startTone(): void {
     const socket = this.media;
     const dest = this.remoteMedia;
@@ -334,7 +355,7 @@ export class SipFarEnd {
       b.writeUInt32BE(ssrc, 8);
       for (let i = 0; i < 160; i++) {
         b[12 + i] = linearToUlaw(8000 * Math.sin(phase));
-        phase += (2 * Math.PI * 440) / 8000;
+        phase += (2 * Math.PI * this.toneHz) / 8000;
       }
       seq = (seq + 1) & 0xffff;
       ts = (ts + 160) >>> 0;

@@ -13,7 +13,8 @@ export class FakeTransport extends EventEmitter<TransportEvents> implements Tran
   readonly protocol = 'webrtc' as const;
   readonly log: string[] = [];
   connected = false;
-  probeAnswer = true;
+  /** what probe() resolves to; null: it never settles (a server that went silent) */
+  probeAnswer: boolean | null = true;
   settings: RegistrationSettings | null = null;
   calls: FakeCall[] = [];
 
@@ -25,7 +26,17 @@ export class FakeTransport extends EventEmitter<TransportEvents> implements Tran
     this.logger?.debug(`start ${JSON.stringify(settings)}`);
   }
   reconnect(): void { this.log.push('reconnect'); }
-  probe(): Promise<boolean> { this.log.push('probe'); return Promise.resolve(this.probeAnswer); }
+  probe(): Promise<boolean> {
+    this.log.push('probe');
+    const answer = this.probeAnswer;
+    return answer === null ? new Promise(() => undefined) : Promise.resolve(answer);
+  }
+  dropDeadConnection(reason: string): void {
+    if (!this.connected) return;
+    this.log.push(`dropDead ${reason}`);
+    this.connected = false;
+    this.emit('disconnected', { reason, neverOpened: false, source: { protocol: 'webrtc', reason } });
+  }
   stopRegistrationRefresh(): void { this.log.push('stopRefresh'); }
   stop(): Promise<void> { this.log.push('stop'); return Promise.resolve(); }
   isConnected(): boolean { return this.connected; }

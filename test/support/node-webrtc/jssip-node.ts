@@ -23,7 +23,8 @@ export class NodeWebSocketInterface {
   private readonly _sipUri: string;
   private _viaTransport: string;
 
-  constructor(private readonly _url: string) {
+  /** `wsOptions`: e.g. `{ ca }` to trust a wss: server's self-signed certificate. */
+  constructor(private readonly _url: string, private readonly wsOptions: WebSocket.ClientOptions = {}) {
     const u = new URL(_url);
     this._sipUri = `sip:${u.hostname}${u.port ? `:${u.port}` : ''};transport=ws`;
     this._viaTransport = u.protocol.slice(0, -1).toUpperCase();
@@ -44,7 +45,7 @@ export class NodeWebSocketInterface {
 
   connect(): void {
     if (this.isConnected() || this.isConnecting()) return;
-    const ws = new WebSocket(this._url, 'sip');
+    const ws = new WebSocket(this._url, 'sip', this.wsOptions);
     this.ws = ws;
     ws.on('open', () => {
       if (this.ws === ws) this.onconnect();
@@ -96,8 +97,8 @@ export interface UaHandle {
 
 const LOGGED = ['connected', 'disconnected', 'registered', 'unregistered', 'registrationFailed', 'sipEvent', 'newMessage', 'newRTCSession'];
 
-export function startUa(wsUrl: string, user: string, password: string, opts: { domain?: string; register?: boolean; config?: Record<string, unknown> } = {}): UaHandle {
-  const socket = new NodeWebSocketInterface(wsUrl);
+export function startUa(wsUrl: string, user: string, password: string, opts: { domain?: string; register?: boolean; config?: Record<string, unknown>; wsOptions?: WebSocket.ClientOptions } = {}): UaHandle {
+  const socket = new NodeWebSocketInterface(wsUrl, opts.wsOptions);
   const ua = new JsSIP.UA({
     sockets: [socket as unknown as JsSIP.Socket],
     uri: `sip:${user}@${opts.domain ?? 'kazoo.test'}`,

@@ -18,6 +18,8 @@ export interface StandInOptions {
   register?: (request: ConnectRequest) => RegisterOutcome;
   /** 'ours': transfer answers '202 Accepted'; 'upstream': rtmplite's empty `_result` for a method it lacks */
   transfer?: 'ours' | 'upstream';
+  /** 'ours': stopRegistrationRefresh answers true; 'upstream': an empty `_result`, as for any method it lacks */
+  stopRefresh?: 'ours' | 'upstream';
 }
 
 export interface Received {
@@ -117,6 +119,7 @@ export class SiprtmpStandIn {
     const waiter = this.waiters.findIndex((w) => w.name === command.name);
     if (waiter >= 0) this.waiters.splice(waiter, 1)[0].resolve(received);
     if (command.name === 'transfer' && this.options.transfer === 'ours') return '202 Accepted';
+    if (command.name === 'stopRegistrationRefresh' && this.options.stopRefresh === 'ours') return true;
     return undefined;
   }
 }

@@ -307,6 +307,25 @@ export function validateRequest(operation: Operation, spec: MergedSpec, req: Inc
   return problems;
 }
 
+/**
+ * Every way a served answer departs from the spec: an undocumented status, or a JSON body that does
+ * not match the documented schema (used to keep the Wazo dev engine from drifting from Wazo).
+ */
+export function validateResponse(operation: Operation, spec: MergedSpec, status: number, body: unknown): string[] {
+  const label = `${operation.method.toUpperCase()} ${spec.service}${operation.template} -> ${status}`;
+  const responses = (operation.op.responses ?? {}) as Record<string, Json>;
+  const documented = responses[String(status)] ?? responses.default;
+  // Every Wazo service answers 401 to a missing or bad credential on an operation that requires one;
+  // most specs leave that status implied by `security`.
+  const security = (operation.op.security as Json[] | undefined) ?? spec.security ?? [];
+  if (!documented && status === 401 && security.length > 0) return [];
+  if (!documented) return [`${label}: status not documented (${Object.keys(responses).join(', ')})`];
+  const resolved = deref(spec, documented);
+  if (!resolved.schema || body === null || body === undefined) return [];
+  const validate = bodyValidator(spec, `${spec.service} ${label} response`, resolved.schema as Json);
+  return validate(body) ? [] : [`${label}: body ${ajv.errorsText(validate.errors)}`];
+}
+
 /** The documented success status and a sample body generated from its schema (null: no body). */
 export function sampleResponse(spec: MergedSpec, operation: Operation): { status: number; body: unknown } {
   const responses = (operation.op.responses ?? {}) as Record<string, Json>;

@@ -1,11 +1,14 @@
 // A local stand-in for wazo-websocketd speaking protocol v2 (and v1), after the notes in
 // fixtures/wazo-openapi/websocketd/PROTOCOL.md: token check (4001/4002), `init`, `subscribe` acks,
 // `start`, events for subscribed names, `token` updates, `ping`→`pong`, 4003 on expiry, 4004 on
-// protocol errors. It can go silent (half-open simulation), stop and restart on the same port.
+// protocol errors. The frames are answered by the Wazo dev engine's own protocol code
+// (devstack/wazo-dev/websocketd.ts); this stand-in adds what tests script: any token set as valid,
+// a recording of every client frame, silence (half-open simulation), stop and restart on the same port.
 
 import http from 'node:http';
 import https from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { answerFrame, eventFrame, parseFrame, wants } from '../../../devstack/wazo-dev/websocketd';
 import { closeServer, listenLocal } from './listen';
 import type { TestCertificate } from './tls';
 
@@ -63,9 +66,8 @@ export class WebsocketdMock {
   emitEvent(name: string, data: Record<string, unknown>): number {
     let delivered = 0;
     for (const s of this.openSessions) {
-      if (!s.started || !(s.subscriptions.includes(name) || s.subscriptions.includes('*'))) continue;
-      const bus = { name, origin_uuid: 'stack-uuid', required_acl: `events.${name}`, data };
-      s.socket.send(JSON.stringify(s.version >= 2 ? { op: 'event', code: 0, data: bus } : bus));
+      if (!wants(s, name)) continue;
+      s.socket.send(eventFrame(s.version, name, data, 'stack-uuid'));
       delivered += 1;
     }
     return delivered;
@@ -133,38 +135,21 @@ export class WebsocketdMock {
   }
 
   private onMessage(session: Session, raw: string): void {
-    let message: Record<string, unknown>;
-    try {
-      message = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
+    const message = parseFrame(raw);
+    if (!message) {
       session.socket.close(4004, 'not json');
       return;
     }
     session.received.push(message);
     if (this.silent) return;
-    const data = (message.data ?? {}) as Record<string, unknown>;
-    const reply = (op: string, payload: unknown = null) => session.socket.send(JSON.stringify({ op, code: 0, data: payload }));
-    switch (message.op) {
-      case 'subscribe':
-        if (typeof data.event_name !== 'string') return session.socket.close(4004, 'bad subscribe');
-        session.subscriptions.push(data.event_name);
-        if (session.version >= 2 || !session.started) reply('subscribe');
-        return;
-      case 'start':
-        session.started = true;
-        return reply('start');
-      case 'token':
-        if (typeof data.token !== 'string') return session.socket.close(4004, 'bad token op');
-        if (!this.validTokens.has(data.token)) return session.socket.close(4002, 'authentication failed');
-        session.token = data.token;
-        if (session.version >= 2 || !session.started) reply('token');
-        return;
-      case 'ping':
-        if (typeof data.payload !== 'string') return session.socket.close(4004, 'bad ping');
-        if (session.version >= 2) reply('pong', { payload: data.payload });
-        return;
-      default:
-        session.socket.close(4004, 'unknown op');
-    }
+    answerFrame(session, message, {
+      reply: (op, payload = null) => session.socket.send(JSON.stringify({ op, code: 0, data: payload })),
+      close: (code, reason) => session.socket.close(code, reason),
+      acceptToken: (token) => {
+        if (!this.validTokens.has(token)) return false;
+        session.token = token;
+        return true;
+      },
+    });
   }
 }

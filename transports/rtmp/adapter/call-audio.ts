@@ -16,6 +16,7 @@ export interface AudioLine {
 export class CallAudio {
   private started = false;
   private stopped = false;
+  private acquiring: Promise<void> | null = null;
   private muted = false;
   private media: CallMedia | null = null;
   private readonly streams: NetStream[] = [];
@@ -23,21 +24,28 @@ export class CallAudio {
 
   constructor(private readonly line: AudioLine) {}
 
+  /**
+   * Opens the devices (microphone, speaker) once: the call does it before it invites or accepts, as
+   * WebRTC does, so that a refused or missing microphone ends the call before anyone's phone rings.
+   * Frames captured before the streams exist are dropped. Rejects with the device's error.
+   */
+  acquire(): Promise<void> {
+    this.acquiring ??= Promise.resolve()
+      .then(() => this.line.media((frame) => this.publish(frame)))
+      .then((media) => {
+        if (this.stopped) return media.stop();
+        this.media = media;
+        media.mute(this.muted);
+      });
+    return this.acquiring;
+  }
+
   /** idempotent; `onFail` hears a microphone that cannot be opened (the call cannot go on without it) */
   start(onFail: (message: string) => void): void {
     if (this.started || this.stopped) return;
     this.started = true;
     void this.openStreams();
-    Promise.resolve()
-      .then(() => this.line.media((frame) => this.publish(frame)))
-      .then(
-        (media) => {
-          if (this.stopped) return media.stop();
-          this.media = media;
-          media.mute(this.muted);
-        },
-        (error: unknown) => onFail(`no microphone (${error instanceof Error ? error.message : String(error)})`),
-      );
+    this.acquire().catch((error: unknown) => onFail(microphoneFailure(error)));
   }
 
   mute(muted: boolean): void {
@@ -101,4 +109,12 @@ export class CallAudio {
       this.line.logger.warn(`RTMP audio in an unsupported format (tag 0x${(message.payload[0] ?? 0).toString(16)}) dropped`);
     }
   }
+}
+
+/** "microphone unavailable (NotAllowedError: Permission denied)": the DOMException's name tells refused from missing */
+export function microphoneFailure(error: unknown): string {
+  const e = error as { name?: unknown; message?: unknown } | null;
+  const name = typeof e?.name === 'string' && e.name !== 'Error' ? `${e.name}: ` : '';
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return `microphone unavailable (${name}${message})`;
 }

@@ -10,7 +10,7 @@ import type { AmfValue } from '../../../protocol/rtmp/amf-values';
 import type { CallReply } from '../../../protocol/rtmp/transactions';
 import type { Logger } from '../../../src/util/logger';
 import { parseRemoteParty, parseStatusText } from './sip-text';
-import { CallAudio, type AudioLine } from './call-audio';
+import { CallAudio, microphoneFailure, type AudioLine } from './call-audio';
 
 /** What a call needs of its connection. */
 export interface CallLine extends AudioLine {
@@ -33,6 +33,8 @@ type Phase = 'ringing' | 'early' | 'answered' | 'ended';
 export class RtmpCall extends EventEmitter<TransportCallEvents> implements TransportCall {
   private phase: Phase = 'ringing';
   private audio: CallAudio;
+  /** outgoing: the `invite` went out (it waits for the microphone); incoming: `accept` was asked for */
+  private engaged = false;
   /** the far end transferred us and the gateway follows: the call that continues this one for the engine */
   private successor: RtmpCall | null = null;
   private successorAnswered = false;
@@ -50,16 +52,31 @@ export class RtmpCall extends EventEmitter<TransportCallEvents> implements Trans
     return this.phase === 'ended';
   }
 
-  /** place the call (outgoing only; the transport calls this once) */
+  /** place the call (outgoing only; the transport calls this once): the microphone first, then `invite` */
   dial(): void {
-    if (!this.line.send('invite', this.remote.uri, ...OFFERED_CODECS)) {
-      queueMicrotask(() => this.end({ answered: false, originator: 'system', reason: 'not connected to the RTMP gateway', event: 'failed' }));
-    }
+    this.audio.acquire().then(
+      () => {
+        if (this.phase !== 'ringing') return; // hung up while the microphone opened
+        this.engaged = true;
+        if (!this.line.send('invite', this.remote.uri, ...OFFERED_CODECS)) {
+          this.end({ answered: false, originator: 'system', reason: 'not connected to the RTMP gateway', event: 'failed' });
+        }
+      },
+      (error: unknown) => this.noMicrophone(error),
+    );
   }
 
+  /** the microphone first, then `accept`; without one the call is declined 480, as JsSIP does */
   answer(): void {
-    if (this.direction !== 'incoming' || this.phase !== 'ringing') return;
-    this.line.send('accept', ...OFFERED_CODECS);
+    if (this.direction !== 'incoming' || this.phase !== 'ringing' || this.engaged) return;
+    this.engaged = true;
+    this.audio.acquire().then(
+      () => { if (this.phase === 'ringing') this.line.send('accept', ...OFFERED_CODECS); },
+      (error: unknown) => {
+        if (this.phase === 'ringing') this.line.send('reject', '480 Temporarily Unavailable');
+        this.noMicrophone(error, 480);
+      },
+    );
   }
 
   reject(code: number, reason: string): void {
@@ -75,6 +92,10 @@ export class RtmpCall extends EventEmitter<TransportCallEvents> implements Trans
     if (this.successor) return this.successorAnswered ? undefined : this.successor.hangup();
     // siprtmp's bye does nothing for a ringing incoming call: that one is declined
     if (this.direction === 'incoming' && this.phase === 'ringing') return this.reject(486, 'Busy Here');
+    // an outgoing call still waiting for the microphone has sent nothing yet
+    if (this.direction === 'outgoing' && !this.engaged) {
+      return this.end({ answered: false, originator: 'local', code: 487, reason: 'Canceled', event: 'cancelled' });
+    }
     this.line.send('bye');
     if (this.phase === 'answered') this.end({ answered: true, originator: 'local', reason: 'BYE', event: 'bye' });
     else this.end({ answered: false, originator: 'local', code: 487, reason: 'Canceled', event: 'cancelled' });
@@ -126,6 +147,7 @@ export class RtmpCall extends EventEmitter<TransportCallEvents> implements Trans
     if (this.phase !== 'answered' || typeof target !== 'string') return;
     const next = new RtmpCall('outgoing', parseRemoteParty(target), this.line);
     next.audio = this.audio; // the streams stay up: the gateway moves the audio
+    next.engaged = true; // the gateway placed it: hanging up is a `bye`
     this.successor = next;
     next.once('accepted', () => (this.successorAnswered = true));
     next.once('ended', (end) => this.end(end)); // unreported (the engine reports the successor), but the transport forgets this call
@@ -183,6 +205,13 @@ export class RtmpCall extends EventEmitter<TransportCallEvents> implements Trans
     if (this.successor) return this.successor.onConnectionLost();
     const answered = this.phase === 'answered';
     this.end({ answered, originator: 'system', reason: 'connection to the RTMP gateway lost', event: answered ? 'bye' : 'failed' });
+  }
+
+  /** the microphone was refused or is missing: the engine reports media_error, then onCancel (failed) and onHangup */
+  private noMicrophone(error: unknown, code?: number): void {
+    const reason = microphoneFailure(error);
+    this.line.logger.warn(`RTMP call: ${reason}`);
+    this.end({ answered: false, originator: 'local', code, reason, event: 'failed', mediaError: true });
   }
 
   private fail(message: string): void {

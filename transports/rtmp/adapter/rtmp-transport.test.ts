@@ -7,7 +7,7 @@ import type { RegisterParams } from '../../../src/facade/params';
 import type { KazooError, KazooNotification, CancelDetails } from '../../../src/catalogue/events';
 import type { Call } from '../../../src/phone/call';
 import { createRtmpTransport } from '../index';
-import { installNodeRtmp } from './node';
+import { installNodeRtmp, nodeRtmpPlatform } from './node';
 import { installRtmpPlatform } from './platform';
 import { SiprtmpStandIn, type StandInOptions } from '../../../test/support/rtmp/siprtmp-stand-in';
 
@@ -78,7 +78,7 @@ describe('registration', () => {
 
   test.each([
     ['401 Unauthorized', 'unauthorized', 401],
-    ['403 Forbidden', 'forbidden', 403],
+    ['403 Forbidden', 'unauthorized', 403], // Kamailio's answer to a wrong password: the document's key
   ])('the fork\'s unauthorized(%s) then a rejected connect → %s', async (text, key, code) => {
     const log = await start({ register: () => ({ ok: false, unauthorized: text, description: 'Registration failed' }) });
     await until('the error', () => log.errors.length > 0);
@@ -322,6 +322,50 @@ describe('notifications through notified(contentType, body)', () => {
   });
 });
 
+describe('replaced registration', () => {
+  test.each(['ours', 'upstream'] as const)('Replaced-By: the client asks the gateway (%s) to stop its REGISTER refresh, stays connected, no reconnect', async (kind) => {
+    const log = await registered({ stopRefresh: kind });
+    stand.invoke('notified', 'text/plain', 'Replaced-By:sip:1001@127.0.0.1:5099');
+    expect((await stand.nextCommand('stopRegistrationRefresh')).args).toEqual([]);
+    await settle(300);
+    expect(log.events).toEqual(['connected', 'notified:replaced_registration']);
+    expect(log.notes[0]).toMatchObject({ message: 'You have been disconnected: someone else has registered this device.', source: { protocol: 'rtmp' } });
+    expect(stand.connectionCount).toBe(1);
+  });
+});
+
+describe('no microphone: media_error, as on WebRTC', () => {
+  const refuse = (name: string) => () => Promise.reject(Object.assign(new Error(name === 'NotAllowedError' ? 'Permission denied' : 'Requested device not found'), { name }));
+  afterEach(() => { installNodeRtmp(); });
+
+  test.each(['NotAllowedError', 'NotFoundError'])('outgoing, %s: no invite at all; media_error, onCancel (failed), onHangup', async (name) => {
+    installRtmpPlatform({ ...nodeRtmpPlatform(), media: refuse(name) });
+    const log = await registered();
+    k.connect('2000');
+    await until('onHangup', () => log.events.includes('hangup'));
+    await settle();
+    expect(log.events).toEqual(['connected', 'error:media_error', 'cancel', 'hangup']);
+    const reason = `microphone unavailable (${name}: ${name === 'NotAllowedError' ? 'Permission denied' : 'Requested device not found'})`;
+    const source = { protocol: 'rtmp', event: 'failed', originator: 'local', reason };
+    expect(log.errors[0]).toEqual({ key: 'media_error', message: 'The microphone could not be used.', source });
+    expect(log.cancels[0]).toEqual({ code: undefined, message: reason, event: 'failed', originator: 'local', source });
+    expect(stand.commands.map((c) => c.name)).not.toContain('invite');
+  });
+
+  test('incoming, accepted without a microphone: declined 480, media_error, onCancel (failed 480), onHangup', async () => {
+    installRtmpPlatform({ ...nodeRtmpPlatform(), media: refuse('NotAllowedError') });
+    const log = await registered();
+    stand.invoke('invited', 'sip:2000@lab.test', 'sip:1001@lab.test');
+    await until('onIncoming', () => log.incoming.length === 1);
+    log.incoming[0].accept();
+    expect((await stand.nextCommand('reject')).args).toEqual(['480 Temporarily Unavailable']);
+    await until('onHangup', () => log.events.includes('hangup'));
+    expect(log.events).toEqual(['connected', 'incoming', 'error:media_error', 'cancel', 'hangup']);
+    expect(log.cancels[0]).toMatchObject({ code: 480, event: 'failed', originator: 'local' });
+    expect(stand.commands.map((c) => c.name)).not.toContain('accept');
+  });
+});
+
 describe('the transport on its own', () => {
   test('probe answers true on a live connection (ping or call round trip), false once it is gone', async () => {
     const { RtmpTransport } = await import('./rtmp-transport');
@@ -339,6 +383,29 @@ describe('the transport on its own', () => {
     stand.dropConnections();
     await until('closed', () => !t.isConnected());
     await expect(t.probe(500)).resolves.toBe(false);
+    await t.stop();
+  });
+
+  test('dropDeadConnection closes the connection and reports it once as lost (the engine’s keep-alive went unanswered)', async () => {
+    const { RtmpTransport } = await import('./rtmp-transport');
+    const { nodeRtmpPlatform } = await import('./node');
+    stand = await new SiprtmpStandIn().listen();
+    const logger = { debug: () => undefined, warn: () => undefined, error: () => undefined, redact: () => undefined };
+    const t = new RtmpTransport({ logger }, nodeRtmpPlatform());
+    const disconnects: unknown[] = [];
+    let registered = false;
+    t.on('registered', () => { registered = true; });
+    t.on('disconnected', (info) => disconnects.push(info));
+    t.start({ aor: 'sip:1001@lab.test', authUser: '1001', password: 'pw', realm: 'lab.test', rtmpUrl: stand.rtmpUrl, instanceId: 'x',
+      registerExpires: 300, iceServers: [], fastIce: true, iceGatheringTimeout: 300, dtmfType: 'info', userAgent: 'test' });
+    await until('registered', () => registered);
+    t.dropDeadConnection('no answer to a keep-alive within 3000 ms');
+    t.dropDeadConnection('twice');
+    const reason = 'no answer to a keep-alive within 3000 ms';
+    expect(disconnects).toEqual([{ neverOpened: false, reason, source: { protocol: 'rtmp', neverOpened: false, reason } }]);
+    expect(t.isConnected()).toBe(false);
+    await settle();
+    expect(disconnects).toHaveLength(1); // the socket's own close is not reported again
     await t.stop();
   });
 });

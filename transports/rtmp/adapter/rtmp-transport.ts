@@ -19,6 +19,8 @@ import { parseRemoteParty, parseStatusText, type StatusText } from './sip-text';
 
 /** siprtmp answers connect only after its SIP REGISTER: allow for a slow registrar */
 const CONNECT_TIMEOUT_MS = 20_000;
+/** our gateway's RPC (gateway/README.md): stop refreshing this connection's REGISTER, keep the connection */
+const STOP_REFRESH_RPC = 'stopRegistrationRefresh';
 /** logout's wait for the connection to close */
 const STOP_TIMEOUT_MS = 2000;
 
@@ -86,13 +88,34 @@ export class RtmpTransport extends EventEmitter<TransportEvents> implements Tran
     });
   }
 
+  /** The probe went unanswered: closed as a lost connection, and reported as one. */
+  dropDeadConnection(reason: string): void {
+    const a = this.attempt;
+    if (!a?.connected || a.retired) return;
+    a.retired = true;
+    this.endCall();
+    a.client?.close();
+    this.disconnected({ neverOpened: false, reason });
+  }
+
   /**
-   * Another device took the registration over. The gateway refreshes the REGISTER on its own and RTMP
-   * has no RPC to stop that; the engine already stopped reconnecting, which is all that re-registers
-   * from this side.
+   * Another device took the registration over. The gateway refreshes the REGISTER on its own, so it is
+   * asked to stop: our gateway's `stopRegistrationRefresh` RPC stops the refresh of this connection's
+   * REGISTER without unregistering (the new device keeps the binding). A siprtmp gateway without it
+   * (rtmplite's siprtmp.py answers a `_result` without a value for a method it does not have, others
+   * `_error`) keeps refreshing until logout, taking the binding back at its next refresh; the engine
+   * does not reconnect either way (docs/api.md).
    */
   stopRegistrationRefresh(): void {
-    this.env.logger.debug('RTMP: registration refresh is the gateway\'s; automatic reconnects are off');
+    const client = this.attempt?.connected ? this.attempt.client : null;
+    if (!client) return;
+    const cannot = (why: string) => this.env.logger.warn(
+      `RTMP: the gateway cannot stop its REGISTER refresh (${why}): it keeps the binding until logout()`,
+    );
+    client.call(STOP_REFRESH_RPC).then(
+      (reply) => (reply.args[0] ? this.env.logger.debug('RTMP: the gateway stopped its REGISTER refresh') : cannot('no such RPC')),
+      (error: Error) => cannot(error.message),
+    );
   }
 
   async stop(): Promise<void> {
