@@ -3,7 +3,7 @@
  * (the gateway is not an open relay); in-dialog requests follow the route set or the remote target when
  * it is an IPv4 literal, else the SIP server (the gateway resolves no DNS names).
  */
-import { parseNameAddr, parseUri } from './sip-imports';
+import { parseNameAddr, parseUri } from '../protocol/sip/jssip';
 import type { HostPort } from './sip-ua';
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;

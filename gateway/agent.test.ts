@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRtmpGateway, type RtmpGateway, type RtmpGatewayAddresses } from './gateway';
-import { parseSipMessage, type SipMessage } from './sip-imports';
+import { parseSipMessage } from '../protocol/sip/parser';
+import type { SipMessage } from '../protocol/sip/message';
 import { startTestServer, type TestServer } from '../test/support/devstack/server';
 import { Phone, until } from '../test/support/gateway/harness';
 import { parseCliArgs } from './cli-args';

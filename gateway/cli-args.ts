@@ -2,7 +2,7 @@
 import { parseHostPort } from './addressing';
 import { isLogLevel } from './logger';
 import type { RtmpGatewayOptions } from './options';
-import { sipMessageBuilder } from './sip-imports';
+import { sipMessageBuilder } from '../protocol/sip/builder';
 import { parseRtmpUrl } from '../protocol/rtmp/rtmp-url';
 import type { TunnelFrontOptions } from './tunnel-front';
 

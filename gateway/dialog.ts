@@ -1,6 +1,7 @@
 /** Dialog state (RFC 3261 §12) and the in-dialog requests built from it. */
 import { hopFor, tagOf, uriOf } from './addressing';
-import { removeHeaderParam, SipRequest, SipResponse } from './sip-imports';
+import { removeHeaderParam } from '../protocol/sip/headers';
+import type { SipRequest, SipResponse } from '../protocol/sip/message';
 import type { HostPort, SipUa } from './sip-ua';
 
 export class Dialog {

@@ -3,8 +3,9 @@
  * server's `parseDigestCredentials` parses the *answer* (it requires `username`), so challenges get their
  * own small parser; the response hash itself is the server's `digestResponse`.
  */
-import { digestResponse, md5, token } from './sip-imports';
-import type { SipRequest, SipResponse } from './sip-imports';
+import { digestResponse, md5 } from '../protocol/sip/digest';
+import { token } from '../protocol/sip/builder';
+import type { SipRequest, SipResponse } from '../protocol/sip/message';
 import { retryWith } from './sip-ua';
 
 export interface DigestChallenge {

@@ -5,7 +5,9 @@
  * The RTP leg alone is also driven with fake timers (deterministic pacing) against a real UDP receiver.
  */
 import { createSocket, Socket } from 'node:dgram';
-import { parseSipMessage, sipMessageBuilder, SipRequest } from './sip-imports';
+import { parseSipMessage } from '../protocol/sip/parser';
+import { sipMessageBuilder } from '../protocol/sip/builder';
+import { SipRequest } from '../protocol/sip/message';
 import { decodeRtp, RtpPacket } from './rtp-packet';
 import { createRtpLeg, LegTimers, RtpLeg } from './rtp-leg';
 import { Phone, Rig, sleep, startRig, until } from '../test/support/gateway/harness';

@@ -3,7 +3,7 @@
  * the session table: bounds the number of sessions and lets a new login for an address replace the old.
  */
 import type { ByteDuplex } from '../protocol/rtmp/duplex';
-import { GatewaySession, SessionHost } from './gateway-session';
+import { GatewaySession, SessionHost } from './session/session';
 import { Listener, listenHttp, listenTcp, refuseDuplex } from './listeners';
 import { resolveGatewayOptions, ResolvedGatewayOptions, RtmpGatewayOptions } from './options';
 import type { HostPort } from './sip-ua';

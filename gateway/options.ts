@@ -6,7 +6,7 @@ import { MediaProfile, profileLegFactory } from './profile-leg';
 import { createRtpLeg } from './rtp-leg';
 import { createWebRtcLeg } from './webrtc-leg';
 import type { HostPort } from './sip-ua';
-import { sipMessageBuilder } from './sip-imports';
+import { sipMessageBuilder } from '../protocol/sip/builder';
 
 export interface RtmpGatewayOptions {
   /** RTMP over TCP; port 0 = any free port; null = off. Default 127.0.0.1:1935. */

@@ -4,7 +4,8 @@
  * the RTMP connect.
  */
 import { authorizedRetry, DigestSecret } from './digest-client';
-import { SipRequest, SipResponse, token } from './sip-imports';
+import { SipRequest, SipResponse } from '../protocol/sip/message';
+import { token } from '../protocol/sip/builder';
 import { HostPort, SipUa } from './sip-ua';
 
 export interface RegistrationOptions {

@@ -5,7 +5,9 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { SipUa } from './sip-ua';
-import { parseSipMessage, sipMessageBuilder, type SipMessage, type SipRequest } from './sip-imports';
+import { parseSipMessage } from '../protocol/sip/parser';
+import { sipMessageBuilder } from '../protocol/sip/builder';
+import type { SipMessage, SipRequest } from '../protocol/sip/message';
 import { DEFAULT_TIMERS } from '../protocol/sip/transaction/timers';
 import { until } from '../test/support/gateway/harness';
 

@@ -6,8 +6,11 @@
  * server sees one flow (and one contact) per RTMP connection.
  */
 import { createSocket, Socket } from 'node:dgram';
-import { newBranch, parseSipMessage, setHeaderParam, sipMessageBuilder } from './sip-imports';
-import type { ResponseOptions, SipMessage, SipMessageBuilder, SipRequest, SipResponse } from './sip-imports';
+import { newBranch, sipMessageBuilder } from '../protocol/sip/builder';
+import type { ResponseOptions, SipMessageBuilder } from '../protocol/sip/builder';
+import { setHeaderParam } from '../protocol/sip/headers';
+import { parseSipMessage } from '../protocol/sip/parser';
+import type { SipMessage, SipRequest, SipResponse } from '../protocol/sip/message';
 import { parseVia, type ViaInfo } from '../protocol/sip/jssip';
 import { UdpFlow } from '../protocol/sip/udp-flow';
 import { ClientTransactions } from '../protocol/sip/transaction/client';

@@ -21,7 +21,6 @@ export type G711Codec = 'pcmu' | 'pcma';
 
 export const AUDIO_TAG_PCMU = 0x82;
 export const AUDIO_TAG_PCMA = 0x72;
-export const AUDIO_TAG_SPEEX = 0xb2;
 
 /** siprtmp turns every audio message into one RTP packet advancing 160 samples: always send 20 ms. */
 export const G711_FRAME_MS = 20;

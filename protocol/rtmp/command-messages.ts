@@ -63,10 +63,6 @@ export interface DataMessage {
   readonly values: readonly AmfValue[];
 }
 
-export function encodeData(name: string, values: readonly AmfValue[], maxDepth?: number): Uint8Array {
-  return encodeAmf0([name, ...values], maxDepth);
-}
-
 export function decodeData(payload: Uint8Array, typeId: number, maxDepth?: number): DataMessage {
   const [name, ...values] = decodeAmf0(amf0Body(payload, typeId), { maxDepth });
   if (typeof name !== 'string') throw new RtmpProtocolError('command-invalid', 'data message without a name');

@@ -129,7 +129,7 @@ describe('DTMF from the RTMP page, as the far end receives it', () => {
 /*
  * Regression: the gateway used to send each INFO at once, so back-to-back digits raced through Kamailio's
  * UDP workers and arrived out of order about one call in ten ("1#2", "#12" with CSeqs in order). It now
- * sends one INFO at a time (gateway/call.ts); ten calls make a reordering visible.
+ * sends one INFO at a time (gateway/call/info-dtmf.ts); ten calls make a reordering visible.
  */
 test('no telephone-event: 1, 2, # back to back reach the far end in that order, ten calls in a row', async () => {
   const seen: string[] = [];

@@ -10,7 +10,8 @@ import { Registration } from '../../../gateway/registration';
 import { Dialog } from '../../../gateway/dialog';
 import { SipUa, type HostPort } from '../../../gateway/sip-ua';
 import { DEFAULT_TIMERS } from '../../../protocol/sip/transaction/timers';
-import { token, type SipRequest } from '../../../gateway/sip-imports';
+import { token } from '../../../protocol/sip/builder';
+import type { SipRequest } from '../../../protocol/sip/message';
 import { REALM } from './lab';
 import { NODE_TONES, ToneMeter, expectNodeTone, type NodeHeard } from './tone-meter';
 
