@@ -30,7 +30,7 @@ const minify = () => terser(MINIFY_OPTIONS);
 const external = (id) => /^(jssip|eventemitter3|ws|werift)(\/|$)/.test(id) || id.startsWith('node:') || /^(net|http|https|tls|dgram|crypto|events|stream)$/.test(id);
 
 const parts = [];
-for (const file of ['./plugins/wazo/rollup.parts.mjs', './gateway/rollup.parts.mjs', './devstack/sip-server/rollup.parts.mjs']) {
+for (const file of ['./plugins/wazo/rollup.parts.mjs', './gateway/rollup.parts.mjs', './devstack/sip-server/rollup.parts.mjs', './devstack/wazo-dev/rollup.parts.mjs']) {
   if (fs.existsSync(new URL(file, import.meta.url))) parts.push(...(await import(file)).default);
 }
 
@@ -49,7 +49,7 @@ export default [
     ],
   })),
   {
-    input: { index: 'entries/index.ts', node: 'entries/node/index.ts' },
+    input: { index: 'entries/index.ts', node: 'entries/node/index.ts', engine: 'entries/engine.ts' },
     external,
     plugins: [ts()],
     output: [

@@ -50,7 +50,7 @@ function fail(message) {
 }
 
 function build() {
-  const needed = ['dist/kazoo.js', 'dist/kazoo-rtmp-transport.js', 'dist/kazoo-dev-sip.cjs', 'dist/rtmp-gateway.cjs'];
+  const needed = ['dist/kazoo.js', 'dist/kazoo-rtmp-transport.js', 'dist/kazoo-dev-sip.cjs', 'dist/rtmp-gateway.cjs', 'dist/kazoo-wazo-dev.cjs'];
   if (needed.every((f) => fs.existsSync(path.join(ROOT, f)))) return;
   console.log('building dist/ (npm run build)…');
   const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -123,8 +123,8 @@ let stopping = false;
 async function main() {
   build();
   const sip = externalSip ? { wsUrl: externalSip, domain: flag('realm', 'example.com') }
-    : await startDevServer('devstack/sip-server/bin/kazoo-dev-sip.mjs', ['--ws-port', flag('ws-port', '5064'), '--udp-port', flag('udp-port', '5060')], 'development SIP server');
-  const wazo = args.includes('--wazo') ? await startDevServer('devstack/wazo-dev/bin/kazoo-wazo-dev.mjs', ['--port', flag('wazo-port', '8443')], 'Wazo dev engine') : null;
+    : await startDevServer('dist/kazoo-dev-sip.cjs', ['--ws-port', flag('ws-port', '5064'), '--udp-port', flag('udp-port', '5060')], 'development SIP server');
+  const wazo = args.includes('--wazo') ? await startDevServer('dist/kazoo-wazo-dev.cjs', ['--port', flag('wazo-port', '8443')], 'Wazo dev engine') : null;
   const realm = flag('realm', sip.domain);
   const gatewayTarget = externalSip ? gatewaySip : `${sip.udp.host}:${sip.udp.port}`;
   const gateway = gatewayTarget ? await startGateway(gatewayTarget) : null;

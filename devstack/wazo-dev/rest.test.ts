@@ -6,7 +6,7 @@ import https from 'node:https';
 import Wazo from '../../plugins/wazo/index';
 import { BadResponse } from '../../plugins/wazo/http/errors';
 import { WebSocketClient } from '../../plugins/wazo/websocket/websocket-client';
-import { startTestEngine, type TestEngine } from './test-support/engine';
+import { startTestEngine, type TestEngine } from '../../test/support/wazo-dev/engine';
 
 // The first exchange loads and compiles the services' OpenAPI specs: seconds on a loaded machine.
 jest.setTimeout(20_000);

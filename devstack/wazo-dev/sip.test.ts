@@ -8,7 +8,7 @@ import * as JsSIP from 'jssip';
 import { WebSocketClient } from '../../plugins/wazo/websocket/websocket-client';
 import { once, registered, startUa, waitUntil, type UaHandle } from '../../test/support/node-webrtc/jssip-node';
 import { installWeriftShims, onRemoteAudio, peerConnections, stopTones } from '../../test/support/node-webrtc/werift-shims';
-import { startTestEngine, type TestEngine } from './test-support/engine';
+import { startTestEngine, type TestEngine } from '../../test/support/wazo-dev/engine';
 
 installWeriftShims();
 

@@ -18,8 +18,8 @@ const ts = () =>
     tsconfig: path.join(root, 'tsconfig.json'),
     compilerOptions: { noEmit: false, declaration: false, module: 'ESNext', sourceMap: true },
     noEmitOnError: true,
-    // the phone stands on the engine's public entry (src/engine) and the WebRTC transport
-    include: [path.join(here, '**/*.ts'), path.join(root, 'src/**/*.ts'), path.join(root, 'transports/webrtc/**/*.ts'), path.join(root, 'protocol/**/*.ts')],
+    // the phone stands on the engine's public entry (entries/engine.ts) and, through it, src/ and the WebRTC transport
+    include: [path.join(here, '**/*.ts'), path.join(root, 'entries/engine.ts'), path.join(root, 'src/**/*.ts'), path.join(root, 'transports/webrtc/**/*.ts'), path.join(root, 'protocol/**/*.ts')],
     exclude: ['**/*.test.ts'],
   });
 

@@ -1,7 +1,7 @@
 // `Wazo.domain.CallSession`: one call as the application sees it. One object per call, kept for the call's
 // life and updated in place (the SDK rebuilt it on every event and lost the number on 18x, §7 #17).
 
-import type { EngineCall } from '../../../src/engine/index';
+import type { EngineCall } from '../../../entries/engine';
 
 export type SipStatus = 'Initial' | 'Establishing' | 'Established' | 'Terminating' | 'Terminated';
 

@@ -2,7 +2,7 @@
 // extension playing the server. Each `§7 #n` test would fail on the SDK defect of that number.
 import { FakeCall, FakeTransport } from '../../../test/support/engine/fake-transport';
 import { FakeExtension } from '../../../test/support/engine/fake-extension';
-import { EngineError } from '../../../src/engine/index';
+import { EngineError } from '../../../entries/engine';
 import { Session } from '../domain/session';
 import { Profile } from '../domain/profile';
 import { SipLine } from '../domain/sip-line';

@@ -9,7 +9,7 @@ import type { Session } from '../domain/session';
 import type { SipLine } from '../domain/sip-line';
 import { Emitter } from '../util/emitter';
 import type { WazoEvent } from '../websocket/websocket-client';
-import type { CreateEngineOptions } from '../../../src/engine/index';
+import type { CreateEngineOptions } from '../../../entries/engine';
 import type { CallSession } from './call-session';
 import { WazoWebRTCClient, type UaConfigOverrides, type WebRTCClientConfig, type WebRTCClientMedia } from './webrtc-client';
 import { PHONE_EVENTS, WebRTCPhone, type WebRTCPhoneEvents } from './webrtc-phone';

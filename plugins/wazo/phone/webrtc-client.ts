@@ -8,7 +8,7 @@
 import {
   createEngine, engineReconnectOptions, registrationSettings, EngineError,
   type CallEnd, type CreateEngineOptions, type Engine, type EngineCall, type InboundMessage, type KazooError,
-} from '../../../src/engine/index';
+} from '../../../entries/engine';
 import { Emitter } from '../util/emitter';
 
 export interface WebRTCClientMedia {

@@ -3,7 +3,7 @@
 // CallSession is an error, never the current call (#8); hold/resume/mute events follow the SIP result
 // (#14); onCallFailed exists and is emitted (#4); the number survives 18x (#17); decline is 603 (#9).
 
-import { EngineError, type CallEnd, type EngineCall, type InboundMessage } from '../../../src/engine/index';
+import { EngineError, type CallEnd, type EngineCall, type InboundMessage } from '../../../entries/engine';
 import { Emitter } from '../util/emitter';
 import { CallSession } from './call-session';
 import type { AttendedTransfer, WazoWebRTCClient } from './webrtc-client';

@@ -246,9 +246,9 @@ export class WebSocketClient extends Emitter<WebSocketClientEvents> {
     this.initialized = false;
     let socket: WebSocketLike;
     try {
-      socket = this.options.wsOptions && Impl !== (globalThis as { WebSocket?: unknown }).WebSocket
-        ? new Impl(this.getUrl(), [], this.options.wsOptions)
-        : new Impl(this.getUrl());
+      // `wsOptions` (e.g. a CA to trust) are for `ws`, which may also be the global WebSocket in Node (kazoo-js/node
+      // installs it); a browser's WebSocket ignores a third argument
+      socket = this.options.wsOptions ? new Impl(this.getUrl(), [], this.options.wsOptions) : new Impl(this.getUrl());
     } catch (error) {
       this.emit(SOCKET_EVENTS.ON_ERROR, error);
       this.scheduleReconnect();

@@ -1,5 +1,6 @@
 /**
- * The engine's public entry: what plugins (plugins/wazo/phone) and applications build phones on. One
+ * `kazoo-js/engine`, the engine's public entry (a composition root: it wires the WebRTC transport and its
+ * call controls to the engine in src/engine, which knows neither): what plugins (plugins/wazo/phone) and applications build phones on. One
  * registration, any number of calls; hold/resume, blind and attended transfer, in- and out-of-dialog
  * MESSAGE, OPTIONS heartbeat, devices and video through the WebRTC transport's extension.
  *
@@ -8,25 +9,25 @@
  *   engine.register(registrationSettings({ aor: 'sip:1001@pbx', authUser: '1001', password, wsUrl }));
  *   const call = engine.call('1002'); await call.need().setHold(true);
  */
-import { Engine } from './engine';
-import { reconnectOptionsFrom, type ReconnectOptions } from '../monitors/reconnect';
-import { systemClock, type Clock } from '../../protocol/clock';
-import type { NetworkEnvironment } from '../monitors/connectivity';
-import { browserNetwork } from '../facade/kazoo';
-import { deviceIdentity, type KeyValueStore } from '../phone/device-identity';
-import { consoleSink, createLogger, type LogSink } from '../util/logger';
-import type { RegistrationSettings, TransportExtension, TransportFactory } from '../transport';
-import { createWebRtcTransport } from '../../transports/webrtc';
-import { webRtcExtension } from '../../transports/webrtc/call-controls';
+import { Engine } from '../src/engine/engine';
+import { reconnectOptionsFrom, type ReconnectOptions } from '../src/monitors/reconnect';
+import { systemClock, type Clock } from '../protocol/clock';
+import type { NetworkEnvironment } from '../src/monitors/connectivity';
+import { browserNetwork } from '../src/facade/kazoo';
+import { deviceIdentity, type KeyValueStore } from '../src/phone/device-identity';
+import { consoleSink, createLogger, type LogSink } from '../src/util/logger';
+import type { RegistrationSettings, TransportExtension, TransportFactory } from '../src/transport';
+import { createWebRtcTransport } from '../transports/webrtc';
+import { webRtcExtension } from '../transports/webrtc/call-controls';
 
-export { Engine, type EngineDependencies, type EngineEvents } from './engine';
-export { EngineCall, EngineError, type EngineCallEvents, type EngineErrorKey, type EngineRefer } from './engine-call';
+export { Engine, type EngineDependencies, type EngineEvents } from '../src/engine/engine';
+export { EngineCall, EngineError, type EngineCallEvents, type EngineErrorKey, type EngineRefer } from '../src/engine/engine-call';
 export type {
   CallControls, CallEnd, CallMedia, InboundMessage, RegistrationSettings, RemoteParty, Transport, TransportCall,
   TransportExtension, TransportFactory, TransportServices,
-} from '../transport';
-export type { KazooError, KazooNotification, KazooSource } from '../catalogue/events';
-export type { ReconnectOptions } from '../monitors/reconnect';
+} from '../src/transport';
+export type { KazooError, KazooNotification, KazooSource } from '../src/catalogue/events';
+export type { ReconnectOptions } from '../src/monitors/reconnect';
 
 export interface CreateEngineOptions {
   /** where log lines go (default the console); null: nowhere */

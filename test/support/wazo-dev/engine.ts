@@ -2,7 +2,7 @@
 // client whose every exchange is checked against the OpenAPI specs.
 
 import { WazoApiClient } from '../../../plugins/wazo/api/wazo-api-client';
-import { createWazoDevServer, type WazoDevInfo, type WazoDevOptions, type WazoDevServer } from '../index';
+import { createWazoDevServer, type WazoDevInfo, type WazoDevOptions, type WazoDevServer } from '../../../devstack/wazo-dev/index';
 import { specCheckedFetch, type SpecCheckedFetch } from './spec-fetch';
 
 export interface TestEngine {

@@ -2,8 +2,8 @@
 // OpenAPI specs (fixtures/wazo-openapi): the request the client sent and the answer the engine served.
 // An exchange outside a spec'd service, an undocumented status or a body off its schema is a violation.
 
-import { fetchTrusting } from '../../../test/support/wazo/node-fetch';
-import { SPEC_SERVICES, findOperation, loadSpec, validateRequest, validateResponse } from '../../../test/support/wazo/openapi';
+import { fetchTrusting } from '../wazo/node-fetch';
+import { SPEC_SERVICES, findOperation, loadSpec, validateRequest, validateResponse } from '../wazo/openapi';
 import type { FetchInit, FetchLike } from '../../../plugins/wazo/http/types';
 
 export interface Exchange {
