@@ -3,7 +3,7 @@
  * with Chromium pages running the legacy page: RFC 4733 DTMF (`dtmfType: 'rfc2833'`), `transfer_failed`,
  * `media_error` from a refused microphone, `registration_failed` for statuses other than 401/403/407 and
  * the retry after it, `wss://`, `startAutoReconnect`/`stopAutoReconnect`, and mute silencing the far end.
- * Every call checks whose audio arrived: each party sends its own tone (test/e2e/lib/browser.ts).
+ * Every call checks whose audio arrived: each party sends its own tone (test/support/e2e/browser.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';

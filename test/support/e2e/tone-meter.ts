@@ -1,7 +1,7 @@
 /**
  * What a Node party of the e2e tests (SIP far end, Node phone) hears: the last half second of decoded
  * samples, its dominant frequency and level, and a poll that waits for an expected tone — the Node side
- * of PhonePage.expectTone (test/e2e/lib/browser.ts), with the same tolerance.
+ * of PhonePage.expectTone (test/support/e2e/browser.ts), with the same tolerance.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { measuredFrequency, toneLevel } from '../audio/tones';
