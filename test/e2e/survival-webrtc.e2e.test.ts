@@ -12,7 +12,7 @@
  */
 import { REALM, WS_URL, contacts, labCreds, labGet, until } from '../support/e2e/lab';
 import { PAGE_TONES, launch, sleep, toneMiss, type Heard, type Lab, type PhonePage, type Recorded } from '../support/e2e/browser';
-import { RawJsSipFarEnd, removeJsSipBundle } from '../support/e2e/survival-far-end';
+import { RawJsSipFarEnd } from '../support/e2e/survival-far-end';
 
 jest.setTimeout(120_000);
 
@@ -99,7 +99,6 @@ afterAll(async () => {
   await far?.close();
   await phone?.close();
   await lab?.close();
-  removeJsSipBundle();
 });
 
 test('server closes the WebSocket mid-call: registered again at once, dialog refreshed, audio never stops', async () => {

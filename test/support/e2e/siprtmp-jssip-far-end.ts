@@ -6,40 +6,10 @@
  * (AnalyserNode FFT on the remote track), and listens for DTMF tones in the received audio (Chromium's
  * NetEq plays the RFC 4733 events it receives as dual tones).
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { REALM, ROOT, WS_URL } from './lab';
-
-let bundle: string | null = null;
-
-/** JsSIP alone as a page would bundle it (rollup with the plugins bench/webrtc-setup.mjs uses) */
-function jssipBundle(): string {
-  if (bundle) return bundle;
-  const out = path.join(os.tmpdir(), `siprtmp-jssip-far-end-${process.pid}.js`);
-  const entry = `${out}.entry.mjs`;
-  fs.writeFileSync(entry, `import JsSIP from ${JSON.stringify(path.join(ROOT, 'node_modules/jssip/lib/JsSIP.js'))}; globalThis.JsSIP = JsSIP;\n`);
-  const script = `
-    import { rollup } from 'rollup';
-    import { nodeResolve } from '@rollup/plugin-node-resolve';
-    import commonjs from '@rollup/plugin-commonjs';
-    import fs from 'node:fs';
-    import { packageJsonFields } from ${JSON.stringify(path.join(ROOT, 'rollup.plugins.mjs'))};
-    const b = await rollup({ input: ${JSON.stringify(entry)}, plugins: [packageJsonFields, nodeResolve({ browser: true, preferBuiltins: false }), commonjs()], onwarn: () => {} });
-    const { output } = await b.generate({ format: 'iife' });
-    fs.writeFileSync(${JSON.stringify(out)}, output[0].code);`;
-  try {
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000, stdio: 'pipe' });
-    bundle = fs.readFileSync(out, 'utf8');
-  } finally {
-    fs.rmSync(entry, { force: true });
-    fs.rmSync(out, { force: true });
-  }
-  return bundle;
-}
+import { REALM, WS_URL } from './lab';
+import { jssipBrowserScript } from './jssip-bundle';
 
 /** The page's own code (runs in Chromium): JsSIP UA, tone out, FFT and DTMF detection in. */
 function farEndScript(user: string, toneHz: number): string {
@@ -170,7 +140,7 @@ export class JsSipFarEnd {
 
   /** `ctx`: a Chromium context (browser.ts launch()); the page comes from a loopback server of its own */
   static async open(ctx: BrowserContext, user: string, toneHz: number): Promise<JsSipFarEnd> {
-    const html = `<!doctype html><title>far end ${user}</title><script>${jssipBundle().replace(/<\/script/gi, '<\\/script')}</script>`;
+    const html = `<!doctype html><title>far end ${user}</title><script>${jssipBrowserScript().replace(/<\/script/gi, '<\\/script')}</script>`;
     const server = http.createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' });
       res.end(html);

@@ -4,45 +4,22 @@
  * test instrumentation's tone and tone meter (test/e2e/pages/instrument.js). It registers over the lab's
  * WebSocket and calls the phone with media relayed by rtpengine.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { ROOT } from './lab';
 import { CHROMIUM_ARGS, PhonePage, instrument } from './browser';
+import { jssipBrowserScript } from './jssip-bundle';
 
 const PAGE = path.join(ROOT, 'test/e2e/pages/survival-far-end.html');
-const BUNDLE = path.join(os.tmpdir(), `kazoo-e2e-survival-jssip-${process.pid}.js`);
-
-/** JsSIP as one browser script (rollup, as bench/webrtc-setup.mjs builds it), once per test process */
-function jssipBundle(): string {
-  if (!fs.existsSync(BUNDLE)) {
-    const script = `
-      import { rollup } from 'rollup';
-      import commonjs from '@rollup/plugin-commonjs';
-      import { nodeResolve } from '@rollup/plugin-node-resolve';
-      import { packageJsonFields } from './rollup.plugins.mjs';
-      import fs from 'node:fs';
-      const entry = ${JSON.stringify(`${BUNDLE}.entry.mjs`)};
-      fs.writeFileSync(entry, ${JSON.stringify(`import JsSIP from ${JSON.stringify(path.join(ROOT, 'node_modules/jssip/lib/JsSIP.js'))}; globalThis.JsSIP = JsSIP;\n`)});
-      const b = await rollup({ input: entry, plugins: [packageJsonFields, nodeResolve({ browser: true, preferBuiltins: false }), commonjs()], onwarn: () => {} });
-      const { output } = await b.generate({ format: 'iife' });
-      fs.writeFileSync(${JSON.stringify(BUNDLE)}, output[0].code);
-      fs.rmSync(entry);`;
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], timeout: 60_000 });
-  }
-  return fs.readFileSync(BUNDLE, 'utf8');
-}
-
 export interface FarLog { what: 'ended' | 'reinvite' | 'info' | 'refer'; t: number; [k: string]: unknown }
 
 export class RawJsSipFarEnd {
   private constructor(private readonly browser: Browser, private readonly server: http.Server, readonly page: PhonePage) {}
 
   static async open(user: string, toneHz: number): Promise<RawJsSipFarEnd> {
-    const js = jssipBundle();
+    const js = jssipBrowserScript();
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     const p = await (await browser.newContext()).newPage();
     p.on('pageerror', (e) => console.log(`[far ${user}] pageerror ${e.message}`));
@@ -76,9 +53,4 @@ export class RawJsSipFarEnd {
     await this.browser.close().catch(() => undefined);
     await new Promise((r) => this.server.close(r));
   }
-}
-
-/** removes the cached bundle (afterAll) */
-export function removeJsSipBundle(): void {
-  fs.rmSync(BUNDLE, { force: true });
 }
