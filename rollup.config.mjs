@@ -7,7 +7,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
-import { debugLite, MINIFY_OPTIONS, packageJsonFields } from './rollup.plugins.mjs';
+import { debugLite, eventsLite, MINIFY_OPTIONS, packageJsonFields, subscriptionsLeftOut } from './rollup.plugins.mjs';
 
 const ts = () =>
   typescript({
@@ -22,6 +22,8 @@ const ts = () =>
 const browserPlugins = () => [
   packageJsonFields,
   debugLite,
+  eventsLite,
+  subscriptionsLeftOut,
   nodeResolve({ browser: true, preferBuiltins: false }),
   commonjs({ requireReturnsDefault: 'auto' }),
   ts(),

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/kazoo.min.js ] || npm run --silent build
 if [ "${1:-}" != "--inside" ]; then
+  # the namespace has no network: fetch the @wazo/sdk baseline (bench/.cache) before entering it
+  node bench/wazo/sdk.mjs --install || true
   exec fixtures/lab/netns-run.sh bash bench/run.sh --inside
 fi
 export LAB_RUN_DIR="${LAB_RUN_DIR:-/tmp/kazoo-lab}"
@@ -23,5 +25,9 @@ node bench/rtmp/transport-latency.mjs
 echo; echo "== RTMP gateway: one-way delay per transport, concurrent bridged calls; what RTMP adds to the global build"
 node bench/rtmp/gateway-bench.mjs
 node bench/rtmp/size.mjs
-echo; echo "== Wazo plugins vs @wazo/sdk (set WAZO_SDK_DIR to a folder where @wazo/sdk is installed for its column)"
+echo; echo "== RTMP gateway round-trip capacity: calls held with audio both ways, ours (--workers auto) vs siprtmp.py in the same run"
+node bench/rtmp/capacity.mjs
+echo; echo "== Wazo plugins vs @wazo/sdk 0.44.7 (bench/.cache; WAZO_SDK_DIR for another install): sizes, import time"
 node bench/wazo/bench.mjs
+echo; echo "== Wazo.Phone vs raw JsSIP on the Wazo dev engine: connect -> registered, call -> accepted"
+node bench/wazo/phone-setup.mjs

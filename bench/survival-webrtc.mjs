@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// Issue 13, WebRTC: what happens to an answered call when the server closes the phone's WebSocket
-// (the lab's GET /kick/<user>), kazoo-js beside raw JsSIP (default settings) on the same event in the
-// same run, in headless Chromium against the lab's Kamailio. The far end is raw JsSIP in both cases.
-// Per run and phone: ws close → registered again, ws close → dialog refreshed (a re-INVITE reached the
-// far end), and whether the far end's later BYE reaches the phone (else: a ghost call). Medians of
-// BENCH_N runs (default 5). Run by bench/run.sh (inside the network namespace, lab started).
+// Issue 13, WebRTC: what happens to an answered call when (1) the server closes the phone's WebSocket
+// (the lab's GET /kick/<user>) and (2) Kamailio is restarted (stopped by PID and started again on the
+// same ports, with GRUU: -A WITH_GRUU, docs/survival.md), kazoo-js beside raw JsSIP (default settings)
+// on the same event in the same run, in headless Chromium against the lab's Kamailio. The far end is
+// raw JsSIP in both cases. Per run and phone: ws close (or Kamailio answering again) → registered again,
+// → dialog refreshed (a re-INVITE reached the far end), and whether the far end's later BYE reaches the
+// phone (else: a ghost call). Medians of BENCH_N runs (default 5). Run by bench/run.sh (inside the
+// network namespace, lab started; LAB_RUN_DIR names it). BENCH_SURVIVAL=kick|restart runs one of them.
 import fs from 'node:fs';
 import http from 'node:http';
+import { execFile } from 'node:child_process';
+import WebSocket from 'ws';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -77,10 +81,86 @@ window.far = { log: [], register: function (user) { return new Promise(function 
 </script>`,
 };
 
+/** the lab's GET /contacts/<user>: how many bindings Kamailio has for the user */
+function bindings(user) {
+  return new Promise((resolve) => {
+    http.get(`http://127.0.0.1:8088/contacts/${user}`, { agent: false, headers: { connection: 'close' } }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve(Number(/count=(\d+)/.exec(body)?.[1] ?? 0)));
+    }).on('error', () => resolve(0));
+  });
+}
+
+async function registeredAtKamailio(users, ms) {
+  const end = Date.now() + ms;
+  for (const u of users) while ((await bindings(u)) < 1 && Date.now() < end) await sleep(100);
+}
+
 function kick(user) {
   return new Promise((resolve, reject) => {
     http.get(`http://127.0.0.1:8088/kick/${user}`, { agent: false, headers: { connection: 'close' } }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject);
   });
+}
+
+/** fixtures/lab/{stop,start}.sh for Kamailio only (rtpengine keeps running) */
+function lab(script, defines = '') {
+  return new Promise((resolve, reject) => {
+    execFile(path.join(ROOT, 'fixtures/lab', script), ['kamailio'], { env: { ...process.env, LAB_KAMAILIO_DEFINES: defines }, timeout: 60_000 },
+      (err, out, errOut) => (err ? reject(new Error(`${script} kamailio: ${out}${errOut}`)) : resolve()));
+  });
+}
+
+/** epoch ms at which the lab's WebSocket first completes a SIP WebSocket handshake again */
+async function firstAnswer(withinMs) {
+  const end = Date.now() + withinMs;
+  while (Date.now() < end) {
+    const at = await new Promise((resolve) => {
+      const ws = new WebSocket('ws://127.0.0.1:8088/ws', 'sip');
+      const t = setTimeout(() => { ws.terminate(); resolve(null); }, 500);
+      ws.on('open', () => { clearTimeout(t); const now = Date.now(); ws.terminate(); resolve(now); });
+      ws.on('error', () => { clearTimeout(t); resolve(null); });
+    });
+    if (at !== null) return at;
+    await sleep(20);
+  }
+  throw new Error('Kamailio did not answer again');
+}
+
+const GRUU = '-A WITH_GRUU';
+
+/** one call, one Kamailio restart: what this phone did about it (times from Kamailio answering again) */
+async function oneRestart(phone, far, user) {
+  await phone.evaluate(() => { window.mark = []; window.sipIn = []; });
+  await far.evaluate((u) => far.call(`sip:${u}@lab.test`), user);
+  await sleep(500);
+  await lab('stop.sh');
+  const answered = firstAnswer(20_000);
+  await lab('start.sh', GRUU);
+  const registered = await waitFor(phone, () => mark.some((m) => m.what === 'registered'), 30_000);
+  // Kamailio answers again: seen by our poller, or by the phone's socket opening, if earlier
+  const opened = (await phone.evaluate(() => window.mark)).find((x) => x.what === 'open')?.t ?? Infinity;
+  const answeredAt = Math.min(await answered, opened);
+  if (process.env.BENCH_DEBUG) console.log(user, JSON.stringify((await phone.evaluate(() => window.mark)).filter((x) => x.what !== 'sip').map((x) => [x.what, x.t - answeredAt])));
+  // the far end (raw JsSIP) comes back on its own schedule; the refresh can only reach it after that
+  await waitFor(far, () => far.ua.isRegistered(), 30_000);
+  await waitFor(far, () => far.log.some((l) => l.what === 'reinvite'), 20_000);
+  return outcome(phone, far, registered, answeredAt);
+}
+
+/** registered and refreshed how long after `from`; then the far end hangs up: did its BYE reach the phone? */
+async function outcome(phone, far, registered, from) {
+  const m = await phone.evaluate(() => window.mark);
+  const log = await far.evaluate(() => far.log);
+  const reg = registered ? m.find((x) => x.what === 'registered').t - from : NaN;
+  const refresh = log.length ? log[0].t - from : NaN;
+  await far.evaluate(() => far.hangup());
+  const byeReached = await waitFor(phone, () => mark.some((x) => x.what === 'ended'), 2000);
+  if (!byeReached) await phone.evaluate(() => phone.hangupLocal());
+  await sleep(300);
+  // all three registered again before the next run's call (raw JsSIP takes its time after a restart)
+  await registeredAtKamailio(['1001', '1002', '1003'], 30_000);
+  return { reg, refresh, byeReached };
 }
 
 async function waitFor(page, fn, ms) {
@@ -96,16 +176,8 @@ async function oneRun(phone, far, user) {
   await kick(user);
   const registered = await waitFor(phone, () => mark.some((m) => m.what === 'registered'), 15_000);
   await waitFor(far, () => far.log.some((l) => l.what === 'reinvite'), 1500);
-  const m = await phone.evaluate(() => window.mark);
-  const log = await far.evaluate(() => far.log);
-  const closedAt = (m.find((x) => x.what === 'close') ?? { t: kickedAt }).t;
-  const reg = registered ? m.find((x) => x.what === 'registered').t - closedAt : NaN;
-  const refresh = log.length ? log[0].t - closedAt : NaN;
-  await far.evaluate(() => far.hangup());
-  const byeReached = await waitFor(phone, () => mark.some((x) => x.what === 'ended'), 2000);
-  if (!byeReached) await phone.evaluate(() => phone.hangupLocal());
-  await sleep(300);
-  return { reg, refresh, byeReached };
+  const closedAt = ((await phone.evaluate(() => window.mark)).find((x) => x.what === 'close') ?? { t: kickedAt }).t;
+  return outcome(phone, far, registered, closedAt);
 }
 
 async function main() {
@@ -126,18 +198,42 @@ async function main() {
     const far = await open('/far.html');
     await far.evaluate(() => far.register('1002'));
     for (const p of Object.values(phones)) await p.page.evaluate((u) => phone.register(u), p.user);
-    const out = { kazoo: [], raw: [] };
-    for (let i = 0; i < N; i++) {
-      for (const kind of i % 2 ? ['raw', 'kazoo'] : ['kazoo', 'raw']) out[kind].push(await oneRun(phones[kind].page, far, phones[kind].user));
-    }
-    const row = (kind) => {
-      const r = out[kind];
+    const which = process.env.BENCH_SURVIVAL ?? 'all';
+    const row = (r) => {
       const refreshed = r.filter((x) => Number.isFinite(x.refresh));
-      return `registered ${median(r.map((x) => x.reg)).toFixed(0).padStart(5)} ms   dialog refreshed ${refreshed.length}/${r.length}${refreshed.length ? ` (${median(refreshed.map((x) => x.refresh)).toFixed(0)} ms)` : ''}   far end's BYE reached the phone ${r.filter((x) => x.byeReached).length}/${r.length}`;
+      const regs = r.filter((x) => Number.isFinite(x.reg));
+      return `registered ${regs.length ? median(regs.map((x) => x.reg)).toFixed(0).padStart(5) : '  n/a'} ms   dialog refreshed ${refreshed.length}/${r.length}${refreshed.length ? ` (${median(refreshed.map((x) => x.refresh)).toFixed(0)} ms)` : ''}   far end's BYE reached the phone ${r.filter((x) => x.byeReached).length}/${r.length}`;
     };
-    console.log(`server closes the phone's WebSocket mid-call (median of ${N}; targets: registered <= 300 ms after the close, dialog refreshed, BYE reaches the phone)`);
-    console.log(`  kazoo-js    ${row('kazoo')}`);
-    console.log(`  raw JsSIP   ${row('raw')}`);
+    const interleaved = async (run) => {
+      const out = { kazoo: [], raw: [] };
+      for (let i = 0; i < N; i++) {
+        for (const kind of i % 2 ? ['raw', 'kazoo'] : ['kazoo', 'raw']) out[kind].push(await run(phones[kind].page, far, phones[kind].user));
+      }
+      return out;
+    };
+    if (which === 'all' || which === 'kick') {
+      const out = await interleaved(oneRun);
+      console.log(`server closes the phone's WebSocket mid-call (median of ${N}; targets: registered <= 300 ms after the close, dialog refreshed, BYE reaches the phone)`);
+      console.log(`  kazoo-js    ${row(out.kazoo)}`);
+      console.log(`  raw JsSIP   ${row(out.raw)}`);
+    }
+    if (which === 'all' || which === 'restart') {
+      // every UA onto a Kamailio with GRUU first (a restart without a call: they all register again)
+      await lab('stop.sh');
+      await lab('start.sh', GRUU);
+      await registeredAtKamailio(['1001', '1002', '1003'], 30_000);
+      await sleep(1000);
+      try {
+        const out = await interleaved(oneRestart);
+        console.log(`Kamailio restarted mid-call, GRUU (median of ${N}; times from Kamailio answering again; targets: registered <= 300 ms, dialog refreshed, BYE reaches the phone)`);
+        console.log(`  kazoo-js    ${row(out.kazoo)}`);
+        console.log(`  raw JsSIP   ${row(out.raw)}`);
+        console.log('  (the refresh can only reach the far end, raw JsSIP, once it registered again on its own schedule: 2 s at the earliest)');
+      } finally {
+        await lab('stop.sh');
+        await lab('start.sh');
+      }
+    }
   } finally {
     await browser.close();
     server.close();

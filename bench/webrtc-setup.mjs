@@ -8,42 +8,14 @@
 // Run by bench/run.sh (inside the network namespace, lab started). BENCH_KAZOO_JS=<file> times another
 // build of the global script (an instrumented copy, say) instead of dist/kazoo.min.js.
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { rollup } from 'rollup';
-import commonjs from '@rollup/plugin-commonjs';
-import { nodeResolve } from '@rollup/plugin-node-resolve';
-import terser from '@rollup/plugin-terser';
-import { MINIFY_OPTIONS, packageJsonFields } from '../rollup.plugins.mjs';
+import { CHROMIUM_ARGS, ROOT, jssipBundle, median, servePages } from './browser-bench.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_N || 16);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-  '--allow-loopback-in-peer-connection', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'];
-
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const f1 = (x) => x.toFixed(1);
-
-/**
- * JsSIP alone as a page would bundle it (its own `debug` included: the stand-in is kazoo's saving), with
- * the same package.json trimming and terser options as dist/kazoo.min.js: the baseline of size and speed
- */
-async function jssipBundle() {
-  const entry = path.join(os.tmpdir(), `kazoo-bench-jssip-entry-${process.pid}.mjs`);
-  fs.writeFileSync(entry, `import JsSIP from '${path.join(ROOT, 'node_modules/jssip/lib/JsSIP.js')}'; globalThis.JsSIP = JsSIP;\n`);
-  try {
-    const b = await rollup({ input: entry, plugins: [packageJsonFields, nodeResolve({ browser: true, preferBuiltins: false }), commonjs()], onwarn: () => {} });
-    const { output } = await b.generate({ format: 'iife', plugins: [terser(MINIFY_OPTIONS)] });
-    return output[0].code;
-  } finally {
-    fs.rmSync(entry, { force: true });
-  }
-}
 
 /** one registration in a page of its own: opened, timed register → connected, logged out, closed */
 async function registerOnce(ctx, url, kind, user) {
@@ -73,14 +45,8 @@ async function main() {
     '/jssip.js': [Buffer.from(jssip), 'text/javascript'],
     '/kazoo.min.js': [fs.readFileSync(kazooFile), 'text/javascript'],
   };
-  const server = http.createServer((req, res) => {
-    const f = files[req.url.split('?')[0]];
-    if (!f) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': f[1] });
-    res.end(f[0]);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${server.address().port}`;
+  const server = await servePages(files);
+  const base = server.base;
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kazoo-bench-'));
   const ctx = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {

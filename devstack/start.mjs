@@ -34,7 +34,9 @@ if (args.includes('--help') || args.includes('-h')) {
                           rtp (RTP/AVP, for a platform with a media server or rtpengine; default with
                           --sip-server)
   --wazo                  also start the Wazo dev engine (devstack/wazo-dev, kazoo-wazo-dev) for Wazo.Auth /
-                          WazoApiClient apps: HTTPS + WSS on 127.0.0.1:8443 (no demo page uses it yet)
+                          WazoApiClient / Wazo.Phone apps: HTTPS + WSS on 127.0.0.1:8443; the Wazo phone demo
+                          (/wazo-phone.html: Wazo.Auth.logIn + Wazo.Phone.connect, two tabs call each other)
+                          uses it
   --wazo-port <n>         its port (default 8443, 0 = any free port)`);
   process.exit(0);
 }
@@ -50,7 +52,7 @@ function fail(message) {
 }
 
 function build() {
-  const needed = ['dist/kazoo.js', 'dist/kazoo-rtmp-transport.js', 'dist/kazoo-dev-sip.cjs', 'dist/rtmp-gateway.cjs', 'dist/kazoo-wazo-dev.cjs'];
+  const needed = ['dist/kazoo.js', 'dist/kazoo-wazo.js', 'dist/kazoo-rtmp-transport.js', 'dist/kazoo-dev-sip.cjs', 'dist/rtmp-gateway.cjs', 'dist/kazoo-wazo-dev.cjs'];
   if (needed.every((f) => fs.existsSync(path.join(ROOT, f)))) return;
   console.log('building dist/ (npm run build)…');
   const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -114,6 +116,7 @@ const pages = {
   '/': 'demo/phone.html',
   '/phone.html': 'demo/phone.html',
   '/legacy.html': 'demo/legacy.html',
+  '/wazo-phone.html': 'demo/wazo-phone.html',
 };
 /** `/lib/<file>` is dist/<file> for every global build (kazoo.js fetches kazoo-rtmp-transport.js from beside itself) */
 const LIB = /^\/lib\/(kazoo[\w-]*(?:\.min)?\.js)$/;
@@ -130,6 +133,7 @@ async function main() {
   const gateway = gatewayTarget ? await startGateway(gatewayTarget) : null;
   const settings = `<script>window.DEMO = ${JSON.stringify({
     wsUrl: sip.wsUrl, realm, voicemail: !!sip.httpUrl, rtmpUrl: gateway?.rtmpUrl ?? null, rtmpTunnelUrl: gateway?.wsUrl ?? null,
+    wazoServer: wazo?.server ?? null,
   })};</script>`;
   server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://demo');
@@ -159,7 +163,8 @@ kazoo-js demo
   SIP server:   ${sip.wsUrl}${externalSip ? '' : `  (embedded development server; UDP ${sip.udp.host}:${sip.udp.port})`}
   RTMP gateway: ${gateway ? `${gateway.rtmpUrl}, tunnel ${gateway.wsUrl} (RTMPT ${gateway.rtmptUrl}); SIP via UDP ${gatewayTarget}` : 'not started (add --gateway-sip host:port)'}
   ${externalSip ? `realm:        ${realm}` : `demo users:   1001 … 1010, password secret<user> (1001 / secret1001), realm ${realm}`}${wazo ? `
-  Wazo engine:  ${wazo.url} (Wazo.Auth.setHost('${wazo.server}'); accept its certificate at ${wazo.url}/api/auth/0.1/status), SIP ${wazo.sipUrl}` : ''}
+  Wazo engine:  ${wazo.url} (Wazo.Auth.setHost('${wazo.server}'); accept its certificate at ${wazo.url}/api/auth/0.1/status), SIP ${wazo.sipUrl}
+  Wazo phone:   http://127.0.0.1:${port}/wazo-phone.html  (Wazo.Auth + Wazo.Phone: two tabs, two users, call)` : ''}
   tick "force RTMP" in one tab to call over RTMP through the gateway
 Ctrl-C stops everything.`);
   });

@@ -1,6 +1,6 @@
 // What every entry exports besides its `kazoo` object.
 export { VERSION } from '../src/facade/kazoo';
-export type { Kazoo, KazooOptions, OnDemandTransport, TransportLoader } from '../src/facade/kazoo';
+export type { Kazoo, KazooOptions, KazooPlugin, KazooPlugins, OnDemandTransport, TransportLoader } from '../src/facade/kazoo';
 export type { InitParams, RegisterParams } from '../src/facade/params';
 export type { Call } from '../src/phone/call';
 export { CATALOGUE, messageOf } from '../src/catalogue/catalogue';

@@ -38,7 +38,7 @@ test('488 to the ICE/DTLS offer, 200 to the RTP/AVP one: one accepted, audio thr
   phones.push(phone);
   const before = invitesLogged();
   phone.call('invite', `sip:pbx@127.0.0.1:${uas.port}`);
-  expect((await phone.next('accepted', 10_000)).args).toEqual(['pcmu', null]);
+  expect((await phone.next('accepted', 10_000)).args.slice(0, 2)).toEqual(['pcmu', null]);
   expect(invitesLogged()).toBe(before + 1);
   // the client never heard of the refused first offer
   expect(phone.commands.map((c) => c.name).filter((n) => n === 'rejected' || n === 'accepted')).toEqual([]);

@@ -5,6 +5,7 @@ import type { RtmpGatewayOptions } from './options';
 import { sipMessageBuilder } from '../protocol/sip/builder';
 import { parseRtmpUrl } from '../protocol/rtmp/rtmp-url';
 import type { TunnelFrontOptions } from './tunnel-front';
+import type { WorkerCount } from './workers';
 
 export const HELP = `kazoo-rtmp-gateway — SIP–RTMP gateway (siprtmp protocol, application "sip")
 
@@ -25,10 +26,19 @@ Usage: kazoo-rtmp-gateway [flags]
   --allow-unregistered     accept an empty password as outbound-only without REGISTER (default: refuse)
   --direct-ip-calls        send INVITEs for sip:user@<IPv4>[:port] straight there, not via the SIP server
   --register-expires SEC   REGISTER expiry asked for (default 300)
+  --resume-grace SEC       a connection that drops during an answered call keeps the SIP call this long
+                           for the client to come back with its resume token (default 30; 0 = off: the
+                           call ends with the connection); then BYE
   --user-agent NAME        the gateway's name in User-Agent / Server of its SIP messages
                            (default kazoo-rtmp-gateway/<version>)
   --cors-origin ORIGIN     allow this origin on RTMPT (repeatable; default any origin)
   --log-level LEVEL        silent | error | warn | info | debug (default info); passwords are never logged
+  --drain-timeout SEC      SIGTERM drains: no new connections (GET /health on the HTTP port answers 503),
+                           calls kept until they end or for SEC seconds (then BYE), then exit 0 (default 3600);
+                           SIGINT, or a second SIGTERM, stops at once
+  --drain-idle-delay SEC   while draining, connections without a call are closed (and un-REGISTERed) after
+                           SEC seconds, so that their clients re-register through the load balancer on
+                           another instance once its health check marked this one down (default 5; 0 = at once)
   --upstream rtmp://HOST[:PORT]
                            tunnel-only mode, in front of an existing siprtmp gateway (rtmplite's siprtmp.py):
                            serves the WebSocket tunnel and RTMPT (--http, --ws-path, --max-sessions,
@@ -36,6 +46,11 @@ Usage: kazoo-rtmp-gateway [flags]
                            its own TCP connection to that gateway (both closed together; a session whose
                            other side stops reading for 1 MiB is closed). No SIP side: the SIP, RTMP-over-TCP
                            and call flags are refused with it. Logs connects and closes, never the bytes.
+  --workers N|auto         N gateway processes sharing the RTMP port (node:cluster; auto = one per core;
+                           default 1). Each connection, its registration and its calls stay in one worker;
+                           each worker binds its own SIP and RTP UDP ports; only worker 0 serves --http (RTMPT
+                           needs every request of a session in one process). SIGTERM and SIGINT go to every
+                           worker (each drains or stops); a worker that dies while serving is re-forked
   --help                   this text
 
 Clients connect to rtmp://HOST/sip/<user>@<realm> with (authName, password, displayName, rate);
@@ -53,7 +68,7 @@ the call simply continues, with the new party):
 
 export type CliParse =
   | { readonly kind: 'help' }
-  | { readonly kind: 'run'; readonly options: RtmpGatewayOptions }
+  | { readonly kind: 'run'; readonly options: RtmpGatewayOptions; readonly workers?: WorkerCount }
   | { readonly kind: 'front'; readonly options: TunnelFrontOptions }
   | { readonly kind: 'error'; readonly message: string };
 
@@ -65,6 +80,7 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
   const origins: string[] = [];
   const seen: string[] = [];
   let upstream: TunnelFrontOptions['upstream'] | null = null;
+  let workers: WorkerCount | undefined;
   try {
     for (let i = 0; i < argv.length; i++) {
       const flag = argv[i];
@@ -73,6 +89,11 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         const v = argv[++i];
         if (v === undefined) throw new Error(`${flag} needs a value`);
         return v;
+      };
+      const seconds = (): number => {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a whole number of seconds ≥ 0`);
+        return n * 1000;
       };
       const count = (): number => {
         const n = Number(value());
@@ -124,6 +145,9 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         case '--register-expires':
           options.registerExpiresSec = count();
           break;
+        case '--resume-grace':
+          options.resumeGraceMs = seconds();
+          break;
         case '--user-agent':
           options.userAgent = sipMessageBuilder(value()).agent; // a RangeError here is a CLI error
           break;
@@ -142,6 +166,22 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
           upstream = { host: url.host, port: url.port };
           break;
         }
+        case '--drain-timeout':
+          options.drainTimeoutMs = seconds();
+          break;
+        case '--drain-idle-delay':
+          options.drainIdleDelayMs = seconds();
+          break;
+        case '--workers': {
+          const v = value();
+          if (v === 'auto') workers = 'auto';
+          else {
+            const n = Number(v);
+            if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--workers needs auto or a whole number from 1 to 64, got ${v}`);
+            workers = n;
+          }
+          break;
+        }
         case '--log-level': {
           const v = value();
           if (!isLogLevel(v)) throw new Error(`unknown log level ${v}`);
@@ -157,7 +197,7 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
   }
   if (origins.length) options.corsOrigins = origins;
   if (upstream) return frontOptions(upstream, options, seen);
-  return { kind: 'run', options };
+  return workers === undefined ? { kind: 'run', options } : { kind: 'run', options, workers };
 }
 
 function frontOptions(upstream: TunnelFrontOptions['upstream'], o: RtmpGatewayOptions, seen: readonly string[]): CliParse {

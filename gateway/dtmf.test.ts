@@ -114,7 +114,7 @@ async function connectedCall(dtmfPt: number | null): Promise<FarEnd> {
   far = await startFarEnd(dtmfPt);
   phone = await Phone.tcp(rig.addresses, '1001', '');
   phone.call('invite', `sip:far@127.0.0.1:${far.sipPort}`);
-  expect((await phone.next('accepted')).args).toEqual(['pcmu', null]);
+  expect((await phone.next('accepted')).args.slice(0, 2)).toEqual(['pcmu', null]);
   await phone.startMedia();
   return far;
 }

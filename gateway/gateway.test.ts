@@ -70,7 +70,7 @@ test('echo through sipp: 50 random 20 ms PCMU frames come back byte for byte, th
   const phone = await login('1001');
   phone.call('invite', `sip:echo@127.0.0.1:${port}`);
   const accepted = await phone.next('accepted');
-  expect(accepted.args).toEqual(['pcmu', null]);
+  expect(accepted.args.slice(0, 2)).toEqual(['pcmu', null]); // then the resume offer (resume.test.ts)
   await phone.startMedia();
   const next = createPrng(7);
   const frames = Array.from({ length: 50 }, () => randomBytes(next, 160));

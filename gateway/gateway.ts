@@ -3,8 +3,10 @@
  * the session table: bounds the number of sessions and lets a new login for an address replace the old.
  */
 import type { ByteDuplex } from '../protocol/rtmp/duplex';
+import { ResumeTokens } from './session/resume';
 import { GatewaySession, SessionHost } from './session/session';
-import { Listener, listenHttp, listenTcp, refuseDuplex } from './listeners';
+import { drain, type DrainOutcome } from './drain';
+import { HealthReport, Listener, listenHttp, listenTcp, refuseDuplex } from './listeners';
 import { resolveGatewayOptions, ResolvedGatewayOptions, RtmpGatewayOptions } from './options';
 import type { HostPort } from './sip-ua';
 
@@ -28,6 +30,12 @@ export interface RtmpGateway {
   start(): Promise<RtmpGatewayAddresses>;
   /** Closes every session (un-REGISTERs them) and the listeners. */
   stop(): Promise<void>;
+  /**
+   * SIGTERM's graceful stop (`drain.ts`): no new connections, `/health` 503; calls kept until they end
+   * or `drainTimeoutMs`; sessions without a call closed after `drainIdleDelayMs`; then `stop()`.
+   * `signal` aborts it into an immediate stop.
+   */
+  drain(signal?: AbortSignal): Promise<DrainOutcome>;
   readonly addresses: RtmpGatewayAddresses | null;
   stats(): RtmpGatewayStats;
 }
@@ -39,10 +47,16 @@ export function createRtmpGateway(options: RtmpGatewayOptions = {}): RtmpGateway
   const listeners: Listener[] = [];
   let addresses: RtmpGatewayAddresses | null = null;
   let refused = 0;
-  let state: 'idle' | 'running' | 'stopped' = 'idle';
+  let state: 'idle' | 'running' | 'draining' | 'stopped' = 'idle';
+  const activeCalls = (): number => [...sessions].filter((s) => s.inCall).length;
+  const health = (): HealthReport => ({
+    ok: state === 'running',
+    body: JSON.stringify({ status: state === 'running' ? 'serving' : state, sessions: sessions.size, calls: activeCalls() }),
+  });
 
   const host: SessionHost = {
     options: resolved,
+    resumeTokens: new ResumeTokens(),
     claim(aor, session) {
       const old = byAor.get(aor);
       byAor.set(aor, session);
@@ -60,7 +74,7 @@ export function createRtmpGateway(options: RtmpGatewayOptions = {}): RtmpGateway
   const accept = (duplex: ByteDuplex, via: string): void => {
     if (state !== 'running' || sessions.size >= resolved.maxSessions) {
       refused++;
-      resolved.logger.warn(`refusing a ${via} connection: ${sessions.size} sessions (max ${resolved.maxSessions})`);
+      resolved.logger.warn(`refusing a ${via} connection: ${state === 'running' ? `${sessions.size} sessions (max ${resolved.maxSessions})` : state}`);
       refuseDuplex(duplex);
       return;
     }
@@ -79,7 +93,7 @@ export function createRtmpGateway(options: RtmpGatewayOptions = {}): RtmpGateway
       try {
         if (resolved.rtmp) listeners.push(await listenTcp(resolved.rtmp, accept));
         if (resolved.http) {
-          listeners.push(await listenHttp(resolved.http, { wsPath: resolved.wsPath, maxSessions: resolved.maxSessions, corsOrigins: resolved.corsOrigins }, accept));
+          listeners.push(await listenHttp(resolved.http, { wsPath: resolved.wsPath, maxSessions: resolved.maxSessions, corsOrigins: resolved.corsOrigins, health }, accept));
         }
       } catch (error) {
         await this.stop();
@@ -104,6 +118,23 @@ export function createRtmpGateway(options: RtmpGatewayOptions = {}): RtmpGateway
       await Promise.all(listeners.map((l) => l.close()));
       listeners.length = 0;
     },
-    stats: () => ({ sessions: sessions.size, calls: [...sessions].filter((s) => s.inCall).length, refused }),
+    drain(signal) {
+      if (state !== 'running') return Promise.reject(new Error(`drain() needs a running gateway (it is ${state})`));
+      state = 'draining';
+      return drain(
+        {
+          stopAccepting: () => listeners.forEach((l) => l.stopAccepting()),
+          activeCalls,
+          closeIdleSessions: () => {
+            const idle = [...sessions].filter((s) => !s.inCall && !s.closed);
+            for (const s of idle) void s.close();
+            return idle.length;
+          },
+          stop: () => this.stop(),
+        },
+        { timeoutMs: resolved.drainTimeoutMs, idleDelayMs: resolved.drainIdleDelayMs, signal, log: (line) => resolved.logger.info(line) },
+      );
+    },
+    stats: () => ({ sessions: sessions.size, calls: activeCalls(), refused }),
   };
 }

@@ -16,7 +16,19 @@ export type DuplexSink = (duplex: ByteDuplex, via: 'tcp' | 'ws' | 'rtmpt') => vo
 
 export interface Listener {
   readonly address: HostPort;
+  /**
+   * Drain: no new connections, the open ones stay. TCP closes its listening socket; the HTTP port stays
+   * open (the sessions of RTMPT are requests to come, and `/health` must answer) and refuses new
+   * sessions by its `health` instead.
+   */
+  stopAccepting(): void;
   close(): Promise<void>;
+}
+
+/** What `GET /health` answers: 200 while `ok` (new sessions welcome), else 503; `body` is JSON. */
+export interface HealthReport {
+  readonly ok: boolean;
+  readonly body: string;
 }
 
 /** Largest WebSocket frame accepted: well above one RTMP write, far below memory trouble. */
@@ -40,6 +52,8 @@ export async function listenTcp(at: HostPort, sink: DuplexSink): Promise<Listene
   await listen(server, at);
   return {
     address: bound(server),
+    // the accepted sockets stay; 'close' fires once they are gone too
+    stopAccepting: () => void server.close(),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -52,14 +66,34 @@ export interface HttpListenerOptions {
   readonly wsPath: string;
   readonly maxSessions: number;
   readonly corsOrigins: readonly string[] | '*';
+  /**
+   * `GET /health` for a load balancer's check (none: 404). While it is not ok, new sessions are refused
+   * with 503 before anything is opened (a WebSocket upgrade, an RTMPT `/open/1`), which HAProxy's
+   * `retry-on 503` sends to another instance; requests of open RTMPT sessions are served as before.
+   */
+  readonly health?: () => HealthReport;
 }
+
+const HEALTH_PATH = '/health';
 
 export async function listenHttp(at: HostPort, options: HttpListenerOptions, sink: DuplexSink): Promise<Listener> {
   const rtmpt = new RtmptServer({ onSession: (duplex) => sink(duplex, 'rtmpt'), maxSessions: options.maxSessions });
   const handleRtmpt = createRtmptHttpHandler(rtmpt, { corsOrigins: options.corsOrigins });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_FRAME, perMessageDeflate: false });
+  const refusing = (): boolean => options.health !== undefined && !options.health().ok;
   const server: HttpServer = createHttpServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
+    if (options.health && path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
+      const report = options.health();
+      response.writeHead(report.ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      response.end(request.method === 'HEAD' ? undefined : `${report.body}\n`);
+      return;
+    }
+    if (path.startsWith('/open/') && refusing()) {
+      response.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '1' });
+      response.end('draining\n');
+      return;
+    }
     if (/^\/(open|send|idle|close)\//.test(path) || request.method === 'OPTIONS') {
       if (handleRtmpt(request, response)) return;
     }
@@ -72,6 +106,10 @@ export async function listenHttp(at: HostPort, options: HttpListenerOptions, sin
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
+    if (refusing()) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
     socket.setNoDelay(true); // pages cannot set TCP_NODELAY; the server end must (notes §6)
     wss.handleUpgrade(request, socket, head, (ws) => sink(new WebSocketDuplex(ws as unknown as WebSocketLike), 'ws'));
   });
@@ -79,6 +117,7 @@ export async function listenHttp(at: HostPort, options: HttpListenerOptions, sin
   await listen(server, at);
   return {
     address: bound(server),
+    stopAccepting: () => undefined,
     close: () =>
       new Promise<void>((resolve) => {
         rtmpt.close();

@@ -33,6 +33,12 @@ export interface RtmpGatewayOptions {
   readonly userAgent?: string;
   /** A connect must be accepted within this (covers the REGISTER). Default 15 s. */
   readonly connectTimeoutMs?: number;
+  /**
+   * A connection that drops during an answered call keeps the SIP call this long (ms) for the client to
+   * come back with the call's resume token (session/resume.ts); then BYE. 0 = off (the call ends with
+   * the connection, as siprtmp did). Default 30 000.
+   */
+  readonly resumeGraceMs?: number;
   /** CORS origins allowed on RTMPT (`application/x-fcs` forces a preflight). Default '*'. */
   readonly corsOrigins?: readonly string[] | '*';
   readonly logLevel?: LogLevel;
@@ -47,6 +53,13 @@ export interface RtmpGatewayOptions {
   readonly mediaProfile?: MediaProfile;
   /** Media leg per call; default picks RTP or WebRTC per call on `sipAddress` (see `mediaProfile`). */
   readonly mediaLegFactory?: MediaLegFactory;
+  /** `drain()` (SIGTERM): calls still up after this are ended with a BYE. Default 3600 s. */
+  readonly drainTimeoutMs?: number;
+  /**
+   * `drain()`: sessions without a call are closed this long after it began, once the load balancer's
+   * health check has seen `/health` answer 503 (HAProxy: `inter` × `fall`). Default 5 s.
+   */
+  readonly drainIdleDelayMs?: number;
 }
 
 export interface ResolvedGatewayOptions {
@@ -63,14 +76,22 @@ export interface ResolvedGatewayOptions {
   readonly sipT1Ms: number;
   readonly userAgent: string;
   readonly connectTimeoutMs: number;
+  readonly resumeGraceMs: number;
   readonly corsOrigins: readonly string[] | '*';
   readonly logger: Logger;
   readonly mediaProfile: MediaProfile;
   readonly mediaLegFactory: MediaLegFactory;
+  readonly drainTimeoutMs: number;
+  readonly drainIdleDelayMs: number;
 }
 
 function positive(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function notNegative(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be an integer ≥ 0, got ${value}`);
   return value;
 }
 
@@ -92,6 +113,7 @@ export function resolveGatewayOptions(o: RtmpGatewayOptions = {}): ResolvedGatew
     sipT1Ms: positive(o.sipT1Ms ?? 500, 'sipT1Ms'),
     userAgent: sipMessageBuilder(o.userAgent ?? DEFAULT_GATEWAY_AGENT).agent, // a bad name fails here, not on the first call
     connectTimeoutMs: positive(o.connectTimeoutMs ?? 15_000, 'connectTimeoutMs'),
+    resumeGraceMs: notNegative(o.resumeGraceMs ?? 30_000, 'resumeGraceMs'),
     corsOrigins: o.corsOrigins ?? '*',
     logger: createLogger(o.logLevel ?? 'warn', o.logSink),
     mediaProfile,
@@ -101,5 +123,7 @@ export function resolveGatewayOptions(o: RtmpGatewayOptions = {}): ResolvedGatew
         rtp: () => createRtpLeg({ address: sipAddress }),
         webrtc: () => createWebRtcLeg({ address: sipAddress }),
       }),
+    drainTimeoutMs: notNegative(o.drainTimeoutMs ?? 3_600_000, 'drainTimeoutMs'),
+    drainIdleDelayMs: notNegative(o.drainIdleDelayMs ?? 5000, 'drainIdleDelayMs'),
   };
 }

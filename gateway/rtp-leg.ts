@@ -11,6 +11,8 @@
  * queued, with an inter-digit pause in between (in RTP time too).
  */
 import { createSocket, Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIPv4 } from 'node:net';
 import { decodeG711, encodeG711 } from '../protocol/audio/g711';
 import type { MediaFrame, MediaLeg, MediaOfferOptions } from './media-leg';
 import { decodeRtp, decodeTelephoneEvent, dtmfDigit, dtmfEventCode, encodeRtp, encodeTelephoneEvent } from './rtp-packet';
@@ -65,9 +67,21 @@ interface DtmfEvent {
   step: number;
 }
 
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram resolves the destination of every send, and dns.lookup answers even an IPv4 literal on the next
+ * tick: one queued callback per 20 ms frame of every call. An address already numeric (SDP's always is)
+ * is answered at once.
+ */
+function numericFirstLookup(host: string, options: LookupOneOptions | number, callback: LookupCallback): void {
+  if (isIPv4(host)) callback(null, host, 4);
+  else dnsLookup(host, options as LookupOneOptions, callback);
+}
+
 export async function createRtpLeg(options: RtpLegOptions = {}): Promise<RtpLeg> {
   const address = options.address ?? '127.0.0.1';
-  const socket = createSocket('udp4');
+  const socket = createSocket({ type: 'udp4', lookup: numericFirstLookup as never });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(0, address, () => {

@@ -9,27 +9,41 @@ export interface RtpPacket {
 }
 
 export function encodeRtp(packet: RtpPacket): Uint8Array {
+  // one allocation per packet and no DataView: this runs for every 20 ms frame of every call
   const out = new Uint8Array(12 + packet.payload.length);
-  const view = new DataView(out.buffer);
   out[0] = 0x80; // version 2, no padding, no extension, no CSRC
   out[1] = (packet.marker ? 0x80 : 0) | (packet.payloadType & 0x7f);
-  view.setUint16(2, packet.sequence & 0xffff);
-  view.setUint32(4, packet.timestamp >>> 0);
-  view.setUint32(8, packet.ssrc >>> 0);
+  writeU16(out, 2, packet.sequence);
+  writeU32(out, 4, packet.timestamp);
+  writeU32(out, 8, packet.ssrc);
   out.set(packet.payload, 12);
   return out;
 }
 
+function writeU16(out: Uint8Array, at: number, value: number): void {
+  out[at] = (value >>> 8) & 0xff;
+  out[at + 1] = value & 0xff;
+}
+
+function writeU32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = (value >>> 16) & 0xff;
+  out[at + 2] = (value >>> 8) & 0xff;
+  out[at + 3] = value & 0xff;
+}
+
+const readU16 = (bytes: Uint8Array, at: number): number => (bytes[at] << 8) | bytes[at + 1];
+const readU32 = (bytes: Uint8Array, at: number): number => ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+
 /** Null for anything that is not a well-formed RTP v2 packet (RTCP on the same port included). */
 export function decodeRtp(bytes: Uint8Array): RtpPacket | null {
   if (bytes.length < 12 || bytes[0] >> 6 !== 2) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const payloadType = bytes[1] & 0x7f;
   if (payloadType >= 72 && payloadType <= 76) return null; // RTCP multiplexed (RFC 5761 §4)
   let offset = 12 + (bytes[0] & 0x0f) * 4;
   if (bytes[0] & 0x10) {
     if (bytes.length < offset + 4) return null;
-    offset += 4 + view.getUint16(offset + 2) * 4;
+    offset += 4 + readU16(bytes, offset + 2) * 4;
   }
   let end = bytes.length;
   if (bytes[0] & 0x20) end -= bytes[bytes.length - 1];
@@ -37,9 +51,9 @@ export function decodeRtp(bytes: Uint8Array): RtpPacket | null {
   return {
     payloadType,
     marker: (bytes[1] & 0x80) !== 0,
-    sequence: view.getUint16(2),
-    timestamp: view.getUint32(4),
-    ssrc: view.getUint32(8),
+    sequence: readU16(bytes, 2),
+    timestamp: readU32(bytes, 4),
+    ssrc: readU32(bytes, 8),
     payload: bytes.subarray(offset, end),
   };
 }

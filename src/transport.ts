@@ -170,6 +170,10 @@ export interface CallControls {
   readonly sipCallId: string;
   /** a header of the INVITE that created an incoming call, or of the last response to ours */
   header(name: string): string | undefined;
+  /** an incoming call's INVITE offers video (an `m=video` with a port): the caller wants to be seen */
+  offersVideo(): boolean;
+  /** an incoming call was cancelled because another device of the user answered it (the CANCEL's Reason) */
+  answeredElsewhere(): boolean;
   /** answer with this media (instead of TransportCall.answer's audio-only) */
   answer(media: CallMedia): void;
   /** re-INVITE: hold (`sendonly`) or resume (`sendrecv`); resolves once the far end answered 2xx */

@@ -25,6 +25,9 @@ export function compileTree(root, dirs) {
   };
   for (const dir of dirs) walk(join(root, dir));
   symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
+  // gateway/agent.ts reads the version; CommonJS, whatever the repository's own type is
+  const { name, version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  writeFileSync(join(out, 'package.json'), JSON.stringify({ name, version, type: 'commonjs' }));
   const req = createRequire(join(out, 'package.json'));
   return { out, load: (path) => req(join(out, path)) };
 }

@@ -3,6 +3,9 @@
 //    pointing at one shared RTP sink; ACK ignored; BYE/CANCEL/OPTIONS answered 200.
 //  - the RTP sink: every PCMU payload carries [call id u32][frame seq u32][send time u64 ns, CLOCK_MONOTONIC
 //    via process.hrtime.bigint(), the same clock in every process], so delay = arrival − send, one way.
+//  - with --echo (capacity.mjs, round trip): every RTP packet is sent straight back to where it came from,
+//    unchanged, so each call's PCMU returns through the gateway to its RTMP client; nothing is measured here
+//    but the packet count and this process's CPU.
 // IPC: {cmd:'reset'} starts a measuring window; {cmd:'report'} returns its statistics; {cmd:'stop'}.
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +14,8 @@ const sip = createSocket('udp4');
 const rtp = createSocket('udp4');
 await Promise.all([new Promise((r) => sip.bind(0, '127.0.0.1', r)), new Promise((r) => rtp.bind(0, '127.0.0.1', r))]);
 rtp.setRecvBufferSize?.(8 * 1024 * 1024);
+rtp.setSendBufferSize?.(8 * 1024 * 1024);
+const ECHO = process.argv.includes('--echo');
 const sipPort = sip.address().port;
 const rtpPort = rtp.address().port;
 
@@ -65,7 +70,12 @@ let count = 0;
 let dtmf = 0;
 const lastSeq = new Map();
 let lost = 0;
-rtp.on('message', (buf) => {
+rtp.on('message', (buf, from) => {
+  if (ECHO) {
+    count++;
+    rtp.send(buf, from.port, from.address);
+    return;
+  }
   const now = process.hrtime.bigint();
   if (buf.length < 12 + 16 || (buf[1] & 0x7f) !== 0) {
     if (buf.length >= 12 && (buf[1] & 0x7f) === 101) dtmf++;

@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { compileGateway } from './compile.mjs';
+import { framePacer, placeCall } from './bench-calls.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -92,19 +93,7 @@ async function openCall(kind) {
   const id = nextId++;
   const duplex = kind === 'tcp' ? await connectTcp(addresses.rtmp.host, addresses.rtmp.port) : kind === 'ws' ? await connectWebSocket(addresses.wsUrl, WebSocket) : await openRtmpt(addresses.rtmptUrl);
   const client = new RtmpClient(duplex);
-  const waiting = new Map();
-  client.on('command', (c) => waiting.get(c.name)?.(c));
-  const expect = (name, ms = 15_000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`call ${id}: no ${name}`)), ms);
-      waiting.set(name, (c) => (clearTimeout(timer), resolve(c)));
-    });
-  await client.connect(`rtmp://127.0.0.1/sip/b${id}@bench.test`, `b${id}`, '', `Bench ${id}`, 'narrowband');
-  const accepted = expect('accepted');
-  const rejected = expect('rejected').then((c) => Promise.reject(new Error(`call ${id} rejected: ${c.args[0]}`)));
-  rejected.catch(() => undefined);
-  client.notify('invite', target, 'pcmu');
-  await Promise.race([accepted, rejected]);
+  await placeCall(client, { id, target });
   const local = await client.createStream();
   await local.publish('local');
   const frame = new Uint8Array(160).fill(0xff);
@@ -130,21 +119,7 @@ async function openCall(kind) {
   return call;
 }
 
-// One 5 ms tick drives every call; a call sends when its 20 ms slot is due (catching up at most 100 ms).
-let ticker = null;
-function startSending() {
-  ticker = setInterval(() => {
-    const now = performance.now();
-    for (const call of calls) {
-      if (now - call.due > 100) call.due = now;
-      while (now >= call.due) {
-        call.send();
-        call.due += 20;
-      }
-    }
-  }, 5);
-}
-const stopSending = () => clearInterval(ticker);
+const { start: startSending, stop: stopSending } = framePacer(() => calls);
 
 async function window(ms) {
   await far.ask({ cmd: 'reset' });

@@ -1,23 +1,24 @@
 #!/usr/bin/env node
-// Benchmark of kazoo-js/wazo against @wazo/sdk: bundle size (minified, gzip) and Node import time.
+// Benchmark of kazoo-js/wazo against @wazo/sdk in the same run: bundle size (minified, gzip -9) and Node
+// import time. @wazo/sdk comes from bench/.cache (bench/wazo/sdk.mjs installs it; WAZO_SDK_DIR to use
+// another install) and is bundled for a browser the same way as our global build (rollup, same terser
+// options); without it its column is skipped, saying why.
 //
-//   node bench/wazo/bench.mjs
-//   WAZO_SDK_DIR=/tmp/wazo-sdk-bench node bench/wazo/bench.mjs   # adds the @wazo/sdk column
+//   node bench/wazo/sdk.mjs --install && node bench/wazo/bench.mjs
 //
-// WAZO_SDK_DIR is a folder where `npm install @wazo/sdk` was run (with
-// `"overrides": {"getstats": "1.2.0"}` in its package.json). Without it the column is skipped.
-// Targets (issue 6): at most one fifth of @wazo/sdk's size, at most 20 ms to import.
+// Targets: REST + WebSocket ≤ 1/5 of @wazo/sdk (issue 6); the whole Wazo global build with the phone,
+// JsSIP included, ≤ 1/3 of it (issue 12); at most 20 ms to import in Node.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
 import terser from '@rollup/plugin-terser';
-import { minify } from 'terser';
 import parts from '../../plugins/wazo/rollup.parts.mjs';
+import { MINIFY_OPTIONS } from '../../rollup.plugins.mjs';
+import { bundleSdk, ensureSdk } from './sdk.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -26,13 +27,31 @@ const gz = (code) => gzipSync(Buffer.from(code), { level: 9 }).length;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function build(options, output) {
+  return (await buildWithModules(options, output)).code;
+}
+
+/** the code and, per module, its rendered length (after tree-shaking, before minifying) */
+async function buildWithModules(options, output) {
   const bundle = await rollup({ ...options, onwarn: () => undefined });
   try {
-    const { output: chunks } = await bundle.generate(output);
-    return chunks.filter((c) => c.type === 'chunk').map((c) => c.code).join('\n');
+    const chunks = (await bundle.generate(output)).output.filter((c) => c.type === 'chunk');
+    return { code: chunks.map((c) => c.code).join('\n'), modules: Object.assign({}, ...chunks.map((c) => c.modules)) };
   } finally {
     await bundle.close();
   }
+}
+
+/** the biggest parts of a bundle: node_modules packages, and our folders (two levels) */
+function breakdown(modules, top = 8) {
+  const parts = new Map();
+  for (const [id, m] of Object.entries(modules)) {
+    const rel = id.replace(/^\0/, '').replace(/\?.*$/, '');
+    const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(rel);
+    const key = nm ? nm[1] : path.relative(root, rel).split(path.sep).slice(0, 2).join('/');
+    parts.set(key, (parts.get(key) ?? 0) + m.renderedLength);
+  }
+  const total = [...parts.values()].reduce((a, b) => a + b, 0);
+  return [...parts].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${k} ${kb(v)} (${((100 * v) / total).toFixed(0)}%)`).join(', ');
 }
 
 // The REST client and the WebSocket client alone, as an app importing only them gets them.
@@ -67,15 +86,19 @@ const importTimer = (specifier) => ['--input-type=module', '-e', `const t=proces
 const [library, browser] = parts;
 console.log('Building kazoo-js/wazo…');
 const ours = {};
-const restWs = await build(restAndWebSocketOnly(library), { format: 'es', plugins: [terser()] });
+const restWs = await build(restAndWebSocketOnly(library), { format: 'es', plugins: [terser(MINIFY_OPTIONS)] });
 ours.restWs = gz(restWs);
-const full = await build(library, { format: 'es', plugins: [terser()] });
+const full = await build(library, { format: 'es', plugins: [terser(MINIFY_OPTIONS)] });
 ours.full = gz(full);
-const global = await build(browser, { format: 'iife', name: 'Wazo', exports: 'default', plugins: [terser()] });
+// exactly dist/kazoo-wazo.min.js: the Wazo global build with the phone, JsSIP included
+const globalBuild = await buildWithModules(browser, { format: 'iife', name: 'Wazo', exports: 'default', plugins: [terser(MINIFY_OPTIONS)] });
+const global = globalBuild.code;
 ours.global = gz(global);
 ours.globalHasWs = /\bimport\(\s*["']ws["']|require\(\s*["']ws["']|from\s*["']ws["']/.test(global);
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kazoo-wazo-bench-'));
+// inside the project, so that the external packages (jssip, eventemitter3, ws) resolve from its node_modules
+fs.mkdirSync(path.join(root, 'bench', '.cache'), { recursive: true });
+const tmp = fs.mkdtempSync(path.join(root, 'bench', '.cache', 'import-time-'));
 try {
   fs.writeFileSync(path.join(tmp, 'wazo.cjs'), await build(library, { format: 'cjs', exports: 'named' }));
   fs.writeFileSync(path.join(tmp, 'wazo.mjs'), await build(library, { format: 'es' }));
@@ -86,16 +109,16 @@ try {
 }
 
 let sdk = null;
-const sdkDir = process.env.WAZO_SDK_DIR;
-const sdkPackage = sdkDir && path.join(sdkDir, 'node_modules', '@wazo', 'sdk');
-if (!sdkPackage || !fs.existsSync(path.join(sdkPackage, 'package.json'))) {
-  console.log(`@wazo/sdk column skipped: set WAZO_SDK_DIR to a folder with node_modules/@wazo/sdk (now: ${sdkDir ?? 'unset'}).`);
+const installed = ensureSdk();
+if (installed.skip) {
+  console.log(`@wazo/sdk column SKIPPED: ${installed.skip}`);
 } else {
-  console.log('Minifying @wazo/sdk (its self-contained dist/wazo-sdk.js; this takes a while)…');
-  const version = JSON.parse(fs.readFileSync(path.join(sdkPackage, 'package.json'), 'utf8')).version;
-  const bundled = fs.readFileSync(path.join(sdkPackage, 'dist', 'wazo-sdk.js'), 'utf8');
-  const minified = (await minify(bundled, { compress: true, mangle: true })).code ?? '';
-  sdk = { version, global: gz(minified), require: importTime(requireTimer('@wazo/sdk'), sdkDir), import: importTime(importTimer('@wazo/sdk'), sdkDir) };
+  console.log('Bundling @wazo/sdk for a browser like our global build (rollup + terser; this takes a while)…');
+  const bundled = await bundleSdk(installed.dir);
+  sdk = {
+    version: bundled.version, global: gz(bundled.code), parts: breakdown(bundled.modules, 6),
+    require: importTime(requireTimer('@wazo/sdk'), installed.dir), import: importTime(importTimer('@wazo/sdk'), installed.dir),
+  };
 }
 
 const rows = [
@@ -111,6 +134,12 @@ console.log(['', 'kazoo-js/wazo', sdk ? `@wazo/sdk ${sdk.version}` : '@wazo/sdk'
 for (const row of rows) console.log(row.map((c, i) => c.padEnd(widths[i])).join(' | '));
 console.log();
 console.log(`browser build references 'ws': ${ours.globalHasWs ? 'YES (bug)' : 'no'}`);
-if (sdk) console.log(`size ratio (REST + WebSocket vs @wazo/sdk): 1/${(sdk.global / ours.restWs).toFixed(1)} (target ≤ 1/5); everything: 1/${(sdk.global / ours.full).toFixed(1)}`);
+console.log(`our global build, biggest parts (rendered, before minifying): ${breakdown(globalBuild.modules)}`);
+if (sdk) {
+  console.log(`@wazo/sdk ${sdk.version} bundle, biggest parts: ${sdk.parts}`);
+  console.log(`size ratio (REST + WebSocket vs @wazo/sdk): 1/${(sdk.global / ours.restWs).toFixed(1)} (target ≤ 1/5)`);
+  const ratio = ours.global / sdk.global;
+  console.log(`size ratio (whole Wazo global build with the phone, JsSIP included, ${ours.global} B vs @wazo/sdk ${sdk.global} B, min+gzip -9): ${ratio.toFixed(3)} = 1/${(1 / ratio).toFixed(2)} (target ≤ 1/3: ${ratio <= 1 / 3 ? 'met' : 'MISSED'})`);
+}
 const worst = Math.max(ours.require.ms ?? Infinity, ours.import.ms ?? Infinity);
 console.log(`import time target ≤ 20 ms: ${worst <= 20 ? 'met' : 'missed'} (worst ${worst.toFixed(1)} ms)`);

@@ -15,8 +15,13 @@ export { demoUsers, loadUsersFile, parseAddUsers } from './users';
 export type { Mailbox } from './kazoo/voicemail';
 // For host products that run this server inside their own (the Wazo dev engine).
 export type { ForwardInfo, ProxyBehaviour } from './proxy/behaviour';
+export type { SipAgent } from './proxy/agent';
+export type { ClientTxnHandler } from '../../protocol/sip/transaction/client';
+export type { ServerTxn } from '../../protocol/sip/transaction/server';
+export { sipMessageBuilder, token as sipToken } from '../../protocol/sip/builder';
 export type { WsHostHooks } from './transports/ws';
-export type { SipRequest, SipResponse } from '../../protocol/sip/message';
+export type { SipMessage, SipRequest, SipResponse } from '../../protocol/sip/message';
+export { contactUriText } from './proxy/addressing';
 export type { Logger } from './logger';
 export { createLogger, LOG_LEVELS } from './logger';
 export { signals as untilStopSignal } from './cli';

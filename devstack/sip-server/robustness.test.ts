@@ -49,6 +49,8 @@ test('garbage, binary and half messages are dropped; the connection and the serv
   c.send('\r\n\r\n'); // keep-alive
   await alive(c);
   expect(c.closed).toBe(false);
+  // RFC 5626: the double-CRLF ping got its CRLF pong (phones drop a connection that stays silent)
+  expect(c.rawReceived).toContain('\r\n');
 });
 
 test('malformed requests get 400 with the reason', async () => {

@@ -13,6 +13,7 @@ import { Voicemail, type Mailbox } from './kazoo/voicemail';
 import { createLogger, type Logger } from './logger';
 import { localAliases, resolveOptions, type DevSipServerOptions, type ResolvedOptions } from './options';
 import { LocalAddress } from './proxy/addressing';
+import { createSipAgent, type SipAgent } from './proxy/agent';
 import { createInbound } from './proxy/inbound';
 import { RequestHandler } from './proxy/requests';
 import { Registrar, type BindingInfo } from './registrar';
@@ -69,6 +70,8 @@ export interface DevSipServer {
   kick(user: string, opts?: { code?: 1001 }): { removed: number; closed: number };
   stats(): ServerStats;
   on<K extends ServerEventName>(name: K, listener: (event: ServerEventMap[K]) => void): () => void;
+  /** For a host product that is a party of calls itself (see proxy/agent.ts). */
+  readonly agent: SipAgent;
 }
 
 export class DevSipServerError extends Error {
@@ -253,6 +256,7 @@ export function createDevSipServer(options: DevSipServerOptions = {}): DevSipSer
     }),
 
     on: (name, listener) => events.on(name, listener),
+    agent: createSipAgent(ctx),
   };
   return api;
 }

@@ -1,8 +1,7 @@
 // wazo-calld's view of the calls: one leg per user in a call, in the shape of calld's `Call` schema,
 // published on the bus (call_created, call_answered, call_updated, call_held, call_resumed,
-// call_ended) to the leg's user. The dev engine is a SIP proxy, not Asterisk: both legs of a call are
-// the same SIP dialog, so both carry the same `sip_call_id` (the exact Call-ID each client sees) while
-// their `call_id`s (Asterisk "uniqueid"s) differ, as they do on Wazo.
+// call_ended) to the leg's user. As on Wazo, each leg has its own SIP Call-ID (leg-ids.ts) and its
+// own `call_id` (an Asterisk "uniqueid"); `sip_call_id` is the exact Call-ID that leg's phone sees.
 
 import { EventEmitter } from 'node:events';
 import type { WazoDirectory, WazoUser } from './directory';
@@ -43,6 +42,7 @@ export interface BusEvent {
 }
 
 export interface WazoCall {
+  /** The caller's leg's SIP Call-ID (the call's key); the callee's is `callee.sip_call_id`. */
   sipCallId: string;
   /** From-tag of the initial INVITE: tells which party sent an in-dialog request. */
   callerTag: string;
@@ -61,6 +61,8 @@ function uniqueId(): string {
 
 export class CallRegistry {
   private readonly calls = new Map<string, WazoCall>();
+  /** Either leg's SIP Call-ID → the caller leg's (the key of `calls`). */
+  private readonly keys = new Map<string, string>();
   private readonly bus = new EventEmitter();
 
   constructor(private readonly directory: WazoDirectory) {}
@@ -76,32 +78,39 @@ export class CallRegistry {
   }
 
   /** An INVITE from `caller` to `callee` was accepted for forwarding. Returns the legs (existing ones for a repeat). */
-  created(sipCallId: string, callerTag: string, caller: WazoUser, callee: WazoUser, isVideo: boolean): WazoCall {
+  created(sipCallIds: { caller: string; callee: string }, callerTag: string, caller: WazoUser, callee: WazoUser, isVideo: boolean): WazoCall {
+    const sipCallId = sipCallIds.caller;
     const existing = this.calls.get(sipCallId);
     if (existing) return existing;
     const now = new Date().toISOString();
     const conversation = uniqueId();
-    const leg = (user: WazoUser, peer: WazoUser, isCaller: boolean): CallLeg => ({
+    const leg = (user: WazoUser, peer: WazoUser, isCaller: boolean, legSipCallId: string): CallLeg => ({
       call_id: uniqueId(), conversation_id: conversation, user_uuid: user.uuid, status: isCaller ? 'Ring' : 'Ringing',
       talking_to: {}, bridges: [], creation_time: now, direction: 'internal',
       caller_id_name: this.directory.displayName(user), caller_id_number: user.extension,
       peer_caller_id_name: this.directory.displayName(peer), peer_caller_id_number: peer.extension,
       on_hold: false, muted: false, is_caller: isCaller, parked: false, is_video: isVideo, dialed_extension: callee.extension,
-      sip_call_id: sipCallId, line_id: user.line.id, record_state: 'inactive',
+      sip_call_id: legSipCallId, line_id: user.line.id, record_state: 'inactive',
     });
-    const call: WazoCall = { sipCallId, callerTag, caller: leg(caller, callee, true), callee: leg(callee, caller, false), answered: false };
+    const call: WazoCall = {
+      sipCallId, callerTag, caller: leg(caller, callee, true, sipCallIds.caller), callee: leg(callee, caller, false, sipCallIds.callee), answered: false,
+    };
     this.calls.set(sipCallId, call);
+    this.keys.set(sipCallIds.caller, sipCallId);
+    this.keys.set(sipCallIds.callee, sipCallId);
     this.publish('call_created', call.caller);
     this.publish('call_created', call.callee);
     return call;
   }
 
+  /** The call one of whose legs has this SIP Call-ID. */
   find(sipCallId: string): WazoCall | undefined {
-    return this.calls.get(sipCallId);
+    const key = this.keys.get(sipCallId);
+    return key === undefined ? undefined : this.calls.get(key);
   }
 
   answered(sipCallId: string): void {
-    const call = this.calls.get(sipCallId);
+    const call = this.find(sipCallId);
     if (!call || call.answered) return;
     call.answered = true;
     const now = new Date().toISOString();
@@ -118,7 +127,7 @@ export class CallRegistry {
 
   /** A re-INVITE from the party with `fromTag` was accepted; `held` = its offer was sendonly/inactive. */
   holdChanged(sipCallId: string, fromTag: string | undefined, held: boolean): void {
-    const call = this.calls.get(sipCallId);
+    const call = this.find(sipCallId);
     if (!call) return;
     const leg = fromTag === call.callerTag ? call.caller : call.callee;
     this.setHold(leg, held);
@@ -138,9 +147,11 @@ export class CallRegistry {
   }
 
   ended(sipCallId: string): void {
-    const call = this.calls.get(sipCallId);
+    const call = this.find(sipCallId);
     if (!call) return;
-    this.calls.delete(sipCallId);
+    this.calls.delete(call.sipCallId);
+    this.keys.delete(call.caller.sip_call_id);
+    this.keys.delete(call.callee.sip_call_id);
     const now = new Date().toISOString();
     for (const leg of [call.caller, call.callee]) {
       leg.status = 'Down';
@@ -166,8 +177,14 @@ export class CallRegistry {
     return this.legsOf(userUuid).find((l) => l.call_id === callId);
   }
 
+  /** The call a user's leg (`call_id`) belongs to. */
+  callOfLeg(userUuid: string, callId: string): WazoCall | undefined {
+    return [...this.calls.values()].find((c) => [c.caller, c.callee].some((l) => l.user_uuid === userUuid && l.call_id === callId));
+  }
+
   clear(): void {
     this.calls.clear();
+    this.keys.clear();
     this.bus.removeAllListeners();
   }
 }

@@ -11,14 +11,20 @@ Behaves like a Wazo stack where the Wazo SDK cares, on ONE port (HTTPS + WSS):
   REST       https://<host>:<port>/api/auth/0.1      token (Basic login, refresh_token grant), token checks, status
              https://<host>:<port>/api/confd/1.1     users/{uuid} (line, forwards, services), infos,
                                                      users/{uuid}/lines/{id}/associated/endpoints/sip?view=merged
-             https://<host>:<port>/api/calld/1.0     users/me/calls, .../mute/start|stop, .../hold/start|stop
+             https://<host>:<port>/api/calld/1.0     users/me/calls (list; POST = originate: the user's own line
+                                                     rings first, then the destination), DELETE users/me/calls/{id}
+                                                     (hangup), .../dtmf?digits= (SIP INFO to the other party),
+                                                     .../mute/start|stop, .../hold/start|stop; transfers: 503
              https://<host>:<port>/api/dird/0.1      directories/lookup/default?term=
-  websocketd wss://<host>:<port>/api/websocketd/?token=…&version=2   call_created/answered/updated/held/resumed/ended
+  websocketd wss://<host>:<port>/api/websocketd/?token=…&version=2   call_created/answered/updated/held/resumed/ended,
+                                                     per leg, with that leg's own SIP Call-ID
   SIP        wss://<host>:<port>/api/asterisk/ws  (sub-protocol "sip"), digest auth, REGISTER (Wazo expiry:
              min 60, max 3600, default 120 s), calls between users, MESSAGE, INFO, REFER/NOTIFY, Replaces,
-             X-Wazo-Call-ID, 480 after the ring time, "completed elsewhere" CANCEL to a user's other devices.
-A development engine, not a PBX: it relays SIP between the clients (media flows end to end between them),
-keeps everything in memory, and answers 503 to calld requests that need Asterisk to act on media.
+             X-Wazo-Call-ID, 480 after the ring time, "completed elsewhere" CANCEL to a user's other devices,
+             CRLF keep-alive pong. One SIP Call-ID per leg, as Asterisk's: the callee's leg is a dialog of
+             its own (Call-IDs translated at the engine, Replaces included).
+A development engine, not a PBX: signalling only (media flows end to end between the clients, also on the
+calls it originates, where it is the third-party call controller of RFC 3725), everything in memory.
 
 Demo users: 1001..1010, password secret<user>, each with a WebRTC line on extension <user>
 (SIP username = login, SIP password = login password, as served by confd's merged endpoint).

@@ -110,16 +110,25 @@ test('refresh-token grant: an offline login gets a refresh token, a 401 refreshe
   expect(await client.auth.checkToken(refreshed!)).toBe(false);
 });
 
-test('dird lookup finds demo users; calld mute on an unknown call is 404; originate is 503 with a reason', async () => {
+test('dird lookup finds demo users; calld on an unknown call is 404; originate without a device or to a bad extension is 400; transfers 503', async () => {
   const client = t.client();
   const session = keep(await client.auth.logIn({ username: '1001', password: 'secret1001' }));
   client.setToken(session!.token);
   const contacts = await client.dird.search('default', '1005');
   expect(contacts.map((c) => [c.name, c.number])).toEqual([['Demo 1005', '1005']]);
   await expect(client.calld.mute('1.2')).rejects.toMatchObject({ status: 404 });
-  const error = (await client.calld.makeCall('1002', false).catch((e: unknown) => e)) as BadResponse;
-  expect(error.status).toBe(503);
-  expect(error.message).toMatch(/relays SIP only/);
+  await expect(client.calld.cancelCall('1.2')).rejects.toMatchObject({ status: 404 });
+  await expect(client.calld.sendDTMF('1.2', '1')).rejects.toMatchObject({ status: 404 });
+  const error = async (p: Promise<unknown>): Promise<BadResponse> => (await p.catch((e: unknown) => e)) as BadResponse;
+  // 1001 has no registered device here: nothing to ring first.
+  const noDevice = await error(client.calld.makeCall('1002', false));
+  expect([noDevice.status, noDevice.message]).toEqual([400, expect.stringMatching(/no registered device/)]);
+  expect((await error(client.calld.makeCall('9999', false))).status).toBe(400);
+  expect((await error(client.calld.makeCall('1002', true))).status).toBe(400);
+  const bad = await raw('POST', '/api/calld/1.0/users/me/calls', { 'X-Auth-Token': session!.token, 'Content-Type': 'application/json' }, '{"line_id": 1}');
+  expect(bad.status).toBe(400);
+  const transfer = await raw('POST', '/api/calld/1.0/users/me/transfers', { 'X-Auth-Token': session!.token, 'Content-Type': 'application/json' }, '{"initiator_call": "1.2", "exten": "1003"}');
+  expect([transfer.status, JSON.parse(transfer.body).message]).toEqual([503, expect.stringMatching(/SIP REFER/)]);
 });
 
 test('CORS: preflight and answers allow the headers the SDK sends', async () => {

@@ -5,6 +5,9 @@
 import { createDevSipServer, createLogger, demoUsers, parseAddUsers, type DevSipServer, type LogLevel, type LogSink, type UserRecord } from '../sip-server';
 import { selfSignedCertificate, type PemPair } from './certificate';
 import { CallRegistry, type BusEvent, type CallLeg } from './calls';
+import { calldActions } from './call-control';
+import { LegIds } from './leg-ids';
+import { Originator } from './originate';
 import { namesOf, WazoDirectory, type WazoUser, type WazoUserRecord } from './directory';
 import { createRestHandler } from './http';
 import { authService } from './rest-auth';
@@ -78,9 +81,11 @@ export function createWazoDevServer(options: WazoDevOptions = {}): WazoDevServer
   for (const u of sipUsers) if (u.password) logger.addSecret(u.password);
   const tokens = new TokenStore();
   const calls = new CallRegistry(directory);
+  const legs = new LegIds();
   const websocketd = new Websocketd({ tokens, log: (l) => logger.info(l) });
   const rest = createRestHandler(
-    [authService(directory, tokens, (l) => logger.info(l)), confdService(directory), calldService(calls), dirdService(directory)],
+    // calld's actions need the SIP server, which needs this handler: bound late (see `actions` below)
+    [authService(directory, tokens, (l) => logger.info(l)), confdService(directory), calldService(calls, { originate: (...a) => actions.originate(...a), hangup: (c) => actions.hangup(c), dtmf: (...a) => actions.dtmf(...a) }), dirdService(directory)],
     { tokens, log: (l) => logger.debug(l) },
   );
   const unpublish = calls.subscribe((e) => websocketd.publish(e.userUuid, e.name, e.data));
@@ -104,8 +109,10 @@ export function createWazoDevServer(options: WazoDevOptions = {}): WazoDevServer
     logLevel: options.logLevel ?? 'warn',
     logSink: options.logSink,
     hostHooks: { onHttp: rest, onUpgrade: (req, socket, head) => websocketd.handleUpgrade(req, socket, head) },
-    proxy: wazoProxyBehaviour(calls, directory),
+    proxy: { ...wazoProxyBehaviour(calls, directory, legs), ownRequest: (req, txn) => originator.ownRequest(req, txn) },
   });
+  const originator = new Originator(sip.agent, calls, directory, advertisedHost);
+  const actions = calldActions(sip.agent, calls, legs, originator, directory);
   // Without a device left, a user's calls are over (Asterisk would hang them up; no BYE will come).
   const unwatch = sip.on('unregistered', (e) => {
     const user = directory.byName(e.user);
@@ -143,6 +150,8 @@ export function createWazoDevServer(options: WazoDevOptions = {}): WazoDevServer
       websocketd.close();
       await sip.stop();
       calls.clear();
+      legs.clear();
+      originator.clear();
       tokens.clear();
     },
   };

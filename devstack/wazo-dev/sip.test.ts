@@ -154,17 +154,21 @@ test('wrong SIP password: registration fails (Asterisk re-challenges, 401)', asy
   }
 });
 
-test('1001 calls 1002: audio both ways, websocketd events per leg with the exact SIP Call-ID, X-Wazo-Call-ID on each side', async () => {
+test('1001 calls 1002: audio both ways, one SIP Call-ID per leg, websocketd events per leg with that exact Call-ID, X-Wazo-Call-ID on each side', async () => {
   const s = call(a, '1002');
   const accepted = ev<{ response: Message }>(s, 'accepted');
   const progress = ev<{ response: Message }>(s, 'progress');
   await ev(s, 'confirmed');
   const sipCallId = s._request.call_id;
   const remote = await lastSession(b);
-  expect(remote._request.call_id).toBe(sipCallId);
+  const calleeCallId = remote._request.call_id;
+  // As Asterisk (a B2BUA): the callee's leg is another dialog with its own Call-ID.
+  expect(calleeCallId).not.toBe(sipCallId);
 
   const createdA = await waitEvent(a, 'call_created', sipCallId);
-  const createdB = await waitEvent(b, 'call_created', sipCallId);
+  const createdB = await waitEvent(b, 'call_created', calleeCallId);
+  expect(eventsOf(a, 'call_created', calleeCallId)).toEqual([]);
+  expect(eventsOf(b, 'call_created', sipCallId)).toEqual([]);
   expect([createdA.data.user_uuid, createdA.data.is_caller]).toEqual([a.uuid, true]);
   expect([createdB.data.user_uuid, createdB.data.is_caller]).toEqual([b.uuid, false]);
   expect(createdA.data.call_id).not.toBe(createdB.data.call_id);
@@ -173,11 +177,11 @@ test('1001 calls 1002: audio both ways, websocketd events per leg with the exact
   expect((await accepted).response.getHeader('X-Wazo-Call-ID')).toBe(createdA.data.call_id);
   expect(remote._request.getHeader('X-Wazo-Call-ID')).toBe(createdB.data.call_id);
   // No leg of this call reaches a user who is not in it.
-  expect(c.events.filter((e) => e.data.sip_call_id === sipCallId)).toEqual([]);
+  expect(c.events.filter((e) => [sipCallId, calleeCallId].includes(e.data.sip_call_id))).toEqual([]);
 
   const answeredA = await waitEvent(a, 'call_answered', sipCallId);
   expect(answeredA.data.talking_to).toEqual({ [createdB.data.call_id]: b.uuid });
-  await waitEvent(b, 'call_answered', sipCallId);
+  await waitEvent(b, 'call_answered', calleeCallId);
   await waitUntil(() => a.rtpBytes > 1000 && b.rtpBytes > 1000, 8000, 'RTP both ways (media end to end)');
 
   const listed = await t.client().auth.logIn({ username: '1001', password: 'secret1001' }).then((session) => {
@@ -191,7 +195,7 @@ test('1001 calls 1002: audio both ways, websocketd events per leg with the exact
   s.terminate();
   expect((await ended).originator).toBe('remote');
   expect((await waitEvent(a, 'call_ended', sipCallId)).data.call_id).toBe(createdA.data.call_id);
-  expect((await waitEvent(b, 'call_ended', sipCallId)).data.call_id).toBe(createdB.data.call_id);
+  expect((await waitEvent(b, 'call_ended', calleeCallId)).data.call_id).toBe(createdB.data.call_id);
 }, 30000);
 
 test('hold / resume by re-INVITE → call_held / call_resumed for the holder\'s leg; calld mute → call_updated', async () => {
@@ -220,9 +224,9 @@ test('no answer within the ring time → 480 to the caller, call_ended for both 
   const failed = await ev<{ cause: string; message?: Message }>(s, 'failed', 8000);
   expect(failed.message?.status_code).toBe(480);
   const sipCallId = s._request.call_id;
-  await waitEvent(a, 'call_ended', sipCallId);
-  await waitEvent(b, 'call_ended', sipCallId);
   const atB = await lastSession(b);
+  await waitEvent(a, 'call_ended', sipCallId);
+  await waitEvent(b, 'call_ended', atB._request.call_id);
   expect(atB.isEnded()).toBe(true);
 }, 15000);
 
@@ -276,7 +280,9 @@ test('blind transfer: REFER passes, the transferee calls 1003, NOTIFY reports su
   await accepted;
   const created = await waitEvent(c, 'call_created', atC._request.call_id);
   expect(created.data.is_caller).toBe(false);
-  expect((await waitEvent(b, 'call_created', atC._request.call_id)).data.is_caller).toBe(true);
+  const fromB = await waitUntil(() => b.sessions.find((x) => x !== atB && x.isEstablished()), 8000, 'B–C call');
+  expect(fromB._request.call_id).not.toBe(atC._request.call_id);
+  expect((await waitEvent(b, 'call_created', fromB._request.call_id)).data.is_caller).toBe(true);
 }, 25000);
 
 test('attended transfer: REFER with Replaces passes; 1002 and 1003 end up in one call, the replaced call ends', async () => {
@@ -294,18 +300,117 @@ test('attended transfer: REFER with Replaces passes; 1002 and 1003 end up in one
   await replacedEnded;
   const fromB = await waitUntil(() => b.sessions.find((x) => x !== atB && x.isEstablished()), 8000, 'B–C call');
   const atC2 = await waitUntil(() => c.sessions.find((x) => x !== atC && x.isEstablished()), 8000, 'C side of the new call');
-  expect(atC2._request.getHeader('Replaces')).toContain(second._request.call_id);
-  expect(fromB._request.call_id).toBe(atC2._request.call_id);
+  // Replaces names the replaced dialog as C knows it (its own leg's Call-ID), not as A (the transferor) did.
+  expect(atC2._request.getHeader('Replaces')).toContain(atC._request.call_id);
+  expect(atC._request.call_id).not.toBe(second._request.call_id);
+  expect(fromB._request.call_id).not.toBe(atC2._request.call_id);
+}, 30000);
+
+interface Originated { call_id: string; sip_call_id: string; is_caller: boolean; status: string }
+
+/** 1001 asks calld to call 1002, both phones left ringing: calld's answer and the engine's INVITE at 1001 */
+async function originateFromA(): Promise<{ client: ReturnType<TestEngine['client']>; made: Originated; atA: Session }> {
+  const client = t.client();
+  client.setToken(a.token);
+  a.policy = 'ring';
+  b.policy = 'ring';
+  const made = await client.calld.makeCall('1002', false) as unknown as Originated;
+  return { client, made, atA: await lastSession(a) };
+}
+
+/** the DTMF tones `s` receives, as they come */
+function digitsAt(s: Session): string[] {
+  const digits: string[] = [];
+  s.on('newDTMF', ((d: { dtmf: { tone: string } }) => digits.push(d.dtmf.tone)) as (d: never) => void);
+  return digits;
+}
+
+test('calld originate: the user\'s own line rings first, without an offer (the destination only once it answers); calld hangup while it rings → CANCEL, call_ended', async () => {
+  const { client, made, atA } = await originateFromA();
+  expect([made.is_caller, made.status]).toEqual([true, 'Ring']);
+  // Asterisk's originate: the user's phone is called first, named by the engine's leg ids, with no offer.
+  expect(atA._request.call_id).toBe(made.sip_call_id);
+  expect(atA._request.getHeader('X-Wazo-Call-ID')).toBe(made.call_id);
+  expect(atA._request.body ?? '').toBe('');
+  expect(atA._request.getHeader('From')).toContain('sip:1002@');
+  expect((await waitEvent(a, 'call_created', made.sip_call_id)).data.call_id).toBe(made.call_id);
+  const listed = await client.calld.listCalls();
+  expect(listed.map((x) => x.id)).toEqual([made.call_id]);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(b.sessions.length).toBe(0);
+  const failed = ev<{ cause: string }>(atA, 'failed');
+  expect(await client.calld.cancelCall(made.call_id)).toBe(true);
+  expect((await failed).cause).toBe('Canceled');
+  await waitEvent(a, 'call_ended', made.sip_call_id);
+  expect(t.engine.calls(a.uuid)).toEqual([]);
+}, 20000);
+
+test('calld originate, answered: the user\'s offer goes to the destination, its answer back in the ACK; RTP both ways; DTMF, hold and hangup through the engine', async () => {
+  const { client, made, atA } = await originateFromA();
+  // JsSIP offers only the media it is told to when the INVITE had no offer
+  atA.answer({ ...media(), rtcOfferConstraints: { offerToReceiveAudio: true } });
+  const atB = await lastSession(b);
+  expect(atB._request.call_id).not.toBe(made.sip_call_id);
+  expect(atB._request.body ?? '').toContain('m=audio');
+  expect(atB._request.getHeader('From')).toContain('sip:1001@');
+  const confirmedA = ev(atA, 'confirmed', 8000);
+  atB.answer(media());
+  await Promise.all([ev(atB, 'confirmed'), confirmedA]);
+  await waitEvent(a, 'call_answered', made.sip_call_id);
+  await waitEvent(b, 'call_answered', atB._request.call_id);
+  const before = [a.rtpBytes, b.rtpBytes];
+  await waitUntil(() => a.rtpBytes > before[0] + 1000 && b.rtpBytes > before[1] + 1000, 8000, 'RTP both ways (media end to end)');
+
+  const digits = digitsAt(atB);
+  expect(await client.calld.sendDTMF(made.call_id, '12#')).toBe(true);
+  await waitUntil(() => digits.length === 3, 5000, 'three DTMF INFOs at 1002');
+  expect(digits).toEqual(['1', '2', '#']);
+  // in-dialog requests pass from one phone to the other through the engine (hold is a re-INVITE)
+  expect(atA.hold()).toBe(true);
+  expect((await waitEvent(a, 'call_held', made.sip_call_id)).data.on_hold).toBe(true);
+  expect(atA.unhold()).toBe(true);
+  await waitEvent(a, 'call_resumed', made.sip_call_id);
+  const info = ev<{ info: { body: string } }>(atA, 'newInfo');
+  atB.sendInfo('application/json', '{"from":"1002"}');
+  expect((await info).info.body).toBe('{"from":"1002"}');
+
+  const endedA = ev(atA, 'ended');
+  const endedB = ev(atB, 'ended');
+  expect(await client.calld.cancelCall(made.call_id)).toBe(true);
+  await Promise.all([endedA, endedB]);
+  await waitEvent(b, 'call_ended', atB._request.call_id);
+}, 30000);
+
+test('calld hangup and DTMF on a call between two phones (the engine speaks in both proxied legs)', async () => {
+  const s = call(a, '1002');
+  await ev(s, 'confirmed');
+  const atB = await lastSession(b);
+  const legA = (await waitEvent(a, 'call_answered', s._request.call_id)).data.call_id;
+  const client = t.client();
+  client.setToken(a.token);
+  const digits = digitsAt(atB);
+  expect(await client.calld.sendDTMF(legA, '5*')).toBe(true);
+  await waitUntil(() => digits.length === 2, 5000, 'DTMF at 1002');
+  expect(digits).toEqual(['5', '*']);
+  // The phones' own requests still pass after the engine's (their CSeq shifted past the engine's).
+  const info = ev<{ info: { body: string } }>(atB, 'newInfo');
+  s.sendInfo('application/json', '{"after":"dtmf"}');
+  expect((await info).info.body).toBe('{"after":"dtmf"}');
+  const endedA = ev(s, 'ended');
+  const endedB = ev(atB, 'ended');
+  expect(await client.calld.cancelCall(legA)).toBe(true);
+  await Promise.all([endedA, endedB]);
+  await waitEvent(b, 'call_ended', atB._request.call_id);
 }, 30000);
 
 test('a caller whose last device disconnects mid-call: call_ended for both legs', async () => {
   const e = await phone('1005');
   const s = call(e, '1002');
   await ev(s, 'confirmed');
-  const sipCallId = s._request.call_id;
-  await waitEvent(b, 'call_answered', sipCallId);
+  const atB = await lastSession(b);
+  await waitEvent(b, 'call_answered', atB._request.call_id);
   e.h.socket.disconnect();
-  await waitEvent(b, 'call_ended', sipCallId);
+  await waitEvent(b, 'call_ended', atB._request.call_id);
   expect(t.engine.calls(b.uuid)).toEqual([]);
 }, 20000);
 

@@ -7,6 +7,7 @@ import type { ConnectDecision, ConnectRequest } from '../../protocol/rtmp/rtmp-s
 import { DEFAULT_TIMERS } from '../../protocol/sip/transaction/timers';
 import { aorFromApp } from '../addressing';
 import { Registration } from '../registration';
+import { tryResume } from './resume';
 import { text } from '../rpc-args';
 import { SipUa } from '../sip-ua';
 import type { GatewaySession } from './session';
@@ -22,6 +23,9 @@ export async function acceptConnect(session: GatewaySession, request: ConnectReq
   session.authName = text(login, 128) || aor.user;
   session.password = text(password, 256) ?? '';
   session.displayName = text(display, 64) ?? '';
+  // a client back after a drop: its parked call takes this connection over, with no new REGISTER
+  const resumed = tryResume(session, request);
+  if (resumed) return resumed;
   const ua = (session.ua = await SipUa.create({
     agent: options.userAgent,
     bindAddress: options.sipAddress,

@@ -5,6 +5,7 @@
  * answered (the client's audio now goes to it, the old call gets a BYE); `referFailed(status)` when it
  * did not (the client stays on the old call, or gets `byed` when the transferor already hung up).
  */
+import type { AmfValue } from '../../protocol/rtmp/amf-values';
 import type { SipRequest } from '../../protocol/sip/message';
 import { parseUri } from '../../protocol/sip/jssip';
 import { uriOf } from '../addressing';
@@ -30,7 +31,8 @@ export function followRefer(session: GatewaySession, refer: SipRequest, old: Cal
 }
 
 async function callTarget(session: GatewaySession, refer: SipRequest, old: Call, target: string, referredBy: string): Promise<void> {
-  const { rtmp } = session;
+  // the session's connection may change while the target rings (a client that resumed after a drop)
+  const rtmp = { invoke: (method: string, ...args: AmfValue[]) => session.rtmp.invoke(method, ...args) };
   const fail = (status: string): void => {
     if (session.transfer?.refer !== refer && session.transfer !== null) return;
     session.transfer = null;

@@ -16,10 +16,13 @@ import type { ResolvedGatewayOptions } from '../options';
 import type { Registration } from '../registration';
 import type { SipUa } from '../sip-ua';
 import { acceptConnect } from './connect';
+import { resumeOffer, type ResumeTokens } from './resume';
 import { dispatchRpc } from './rpc';
 
 export interface SessionHost {
   readonly options: ResolvedGatewayOptions;
+  /** the calls a dropped client may come back to (`resume.ts`) */
+  readonly resumeTokens: ResumeTokens;
   /** A login for `aor` succeeded: the host closes older sessions of the same address. */
   claim(aor: string, session: GatewaySession): void;
   release(session: GatewaySession): void;
@@ -41,7 +44,8 @@ let nextId = 1;
 /** The fields below are shared by the session's modules (`session/*.ts`), which each do one job on them. */
 export class GatewaySession {
   readonly id = nextId++;
-  readonly rtmp: RtmpServerSession;
+  /** the client's connection; a resumed session gets the new connection's (`takeOver`) */
+  rtmp: RtmpServerSession;
   aor = '';
   ua: SipUa | null = null;
   registration: Registration | null = null;
@@ -58,8 +62,16 @@ export class GatewaySession {
   displayName = '';
   authName = '';
   password = '';
+  /** what the client presents to get this session's answered call back after a drop (`resume.ts`) */
+  resumeToken: string | null = null;
+  /** the connection dropped during a call: the session waits this long for the client (then closes) */
+  private parkTimer: ReturnType<typeof setTimeout> | null = null;
+  /** the session this connection serves: itself, or the parked session it resumed */
+  private owner: GatewaySession = this;
   private readonly startedAt = Date.now();
   private audioBase = 0;
+  /** tag byte + one 20 ms G.711 frame (and room for longer ones), reused for every frame to the client */
+  private readonly audioOut = new Uint8Array(1 + 480);
 
   constructor(
     duplex: ByteDuplex,
@@ -68,18 +80,64 @@ export class GatewaySession {
     const { options } = host;
     this.rtmp = new RtmpServerSession(duplex, {
       onConnect: (request) => acceptConnect(this, request),
-      onCommand: (command) => dispatchRpc(this, command),
+      onCommand: (command) => dispatchRpc(this.owner, command),
       connectTimeoutMs: options.connectTimeoutMs,
       limits: { maxMessageSize: 64 * 1024, maxBufferedBytes: 256 * 1024, maxChunkStreams: 32 },
       maxStreams: 4,
     });
-    this.rtmp.on('audio', ({ tag }) => {
-      const call = this.call;
+    const rtmp = this.rtmp;
+    rtmp.on('audio', ({ tag }) => {
+      const call = this.owner.call;
       if (!call || call.state === 'ended' || !tag || (tag.codec !== 'pcmu' && tag.codec !== 'pcma')) return;
       if (tag.data.length === 0 || tag.data.length > MAX_FRAME_BYTES) return;
       call.media.sendFrame(tag.codec, tag.data);
     });
-    this.rtmp.on('close', () => void this.close());
+    rtmp.on('close', () => this.owner.connectionClosed(rtmp));
+  }
+
+  get parked(): boolean {
+    return this.parkTimer !== null;
+  }
+
+  /**
+   * A connection of this session closed. During an answered call, with a grace window, the session is
+   * parked for the client to come back (`resume.ts`); otherwise it ends. The old connection of a session
+   * that was taken over is not news.
+   */
+  private connectionClosed(rtmp: RtmpServerSession): void {
+    if (rtmp !== this.rtmp || this.closed) return;
+    const graceMs = this.host.options.resumeGraceMs;
+    if (graceMs <= 0 || !this.resumeToken || this.call?.state !== 'confirmed' || this.transfer || this.parked) {
+      void this.close();
+      return;
+    }
+    this.host.options.logger.info(`session ${this.id}: ${this.aor} dropped its connection during a call: kept ${graceMs} ms for it to come back`);
+    this.parkTimer = setTimeout(() => {
+      this.parkTimer = null;
+      this.host.options.logger.info(`session ${this.id}: ${this.aor} did not come back within ${graceMs} ms: ending its call`);
+      void this.close();
+    }, graceMs);
+  }
+
+  /**
+   * A new connection (`shell`, whose connect presented this session's token) takes this session over:
+   * its RTMP becomes this session's, the old connection (if the gateway had not noticed it die) is
+   * closed, and the shell, which holds nothing else, leaves the session table.
+   */
+  takeOver(shell: GatewaySession): void {
+    if (this.parkTimer) clearTimeout(this.parkTimer);
+    this.parkTimer = null;
+    const old = this.rtmp;
+    this.rtmp = shell.rtmp;
+    shell.owner = this;
+    shell.closed = true;
+    this.host.release(shell);
+    old.close();
+  }
+
+  /** The call ended while nobody is connected: nothing left to wait for. */
+  private endIfParked(): void {
+    if (this.parked && this.call?.state !== 'confirmed') void this.close();
   }
 
   get inCall(): boolean {
@@ -90,6 +148,10 @@ export class GatewaySession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.parkTimer) clearTimeout(this.parkTimer);
+    this.parkTimer = null;
+    this.host.resumeTokens.revoke(this.resumeToken);
+    this.resumeToken = null;
     this.transfer?.call.terminate();
     this.transfer = null;
     this.call?.terminate();
@@ -121,12 +183,19 @@ export class GatewaySession {
   callContext(overrides: Partial<CallEvents> = {}): CallContext {
     const events: CallEvents = {
       ringing: (status) => this.rtmp.invoke('ringing', status),
-      accepted: (codec) => (codec ? this.rtmp.invoke('accepted', codec, null) : this.rtmp.invoke('accepted')),
+      accepted: (codec) => {
+        if (!codec) return this.rtmp.invoke('accepted'); // early media
+        // a third argument older clients ignore: the token to resume this call after a drop
+        const resume = resumeOffer(this);
+        if (resume) this.rtmp.invoke('accepted', codec, null, resume);
+        else this.rtmp.invoke('accepted', codec, null);
+      },
       rejected: (status) => this.rtmp.invoke('rejected', status),
       byed: () => {
         // the transferor hanging up while we call the transfer target does not end the client's call
         if (this.transfer && this.call === this.transfer.old && this.call.state === 'ended') return;
         this.rtmp.invoke('byed');
+        this.endIfParked();
       },
       cancelled: () => {
         const call = this.call;
@@ -152,7 +221,8 @@ export class GatewaySession {
     this.call = call;
     call.media.onFrame = (frame) => {
       if (frame.restart) this.audioBase = (Date.now() - this.startedAt - frame.timeMs) >>> 0;
-      const payload = new Uint8Array(frame.payload.length + 1);
+      // one buffer for every frame of the session: sendAudio copies it into the chunk before it returns
+      const payload = this.audioOut.length > frame.payload.length ? this.audioOut.subarray(0, frame.payload.length + 1) : new Uint8Array(frame.payload.length + 1);
       payload[0] = audioTagByte(frame.codec);
       payload.set(frame.payload, 1);
       this.rtmp.sendAudio(payload, (this.audioBase + frame.timeMs) >>> 0);

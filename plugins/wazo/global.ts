@@ -3,5 +3,8 @@
 import * as everything from './index';
 
 const { default: simple, ...named } = everything;
+const Wazo = Object.assign(simple, named);
+// set explicitly: the minified build's terser (toplevel) drops the IIFE's unused top-level `var Wazo`
+(globalThis as { Wazo?: unknown }).Wazo = Wazo;
 
-export default Object.assign(simple, named);
+export default Wazo;

@@ -78,3 +78,15 @@ export {
 export { WebRTCPhone, PHONE_EVENTS, MESSAGE_TYPE_CHAT, MESSAGE_TYPE_SIGNAL, type WebRTCPhoneEvents } from './phone/webrtc-phone';
 export { CallSession, type SipStatus } from './phone/call-session';
 export { SimplePhone, NoSipLineError, type PhoneConnectOptions } from './phone/simple-phone';
+
+// the legacy `kazoo` phone on a Wazo line: `kazoo.use(Wazo.kazooPlugin)` (the facade's plugin hook)
+export {
+  kazooPlugin,
+  createKazooPlugin,
+  sipWebSocketUrl,
+  WAZO_PLUGIN_NAME,
+  DEFAULT_CLIENT_ID,
+  type WazoKazoo,
+  type WazoLogInParams,
+  type WazoKazooDependencies,
+} from './kazoo/plugin';

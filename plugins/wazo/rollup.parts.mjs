@@ -7,7 +7,7 @@ import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
-import { debugLite, MINIFY_OPTIONS, packageJsonFields } from '../../rollup.plugins.mjs';
+import { debugLite, eventsLite, MINIFY_OPTIONS, packageJsonFields } from '../../rollup.plugins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -18,8 +18,8 @@ const ts = () =>
     tsconfig: path.join(root, 'tsconfig.json'),
     compilerOptions: { noEmit: false, declaration: false, module: 'ESNext', sourceMap: true },
     noEmitOnError: true,
-    // the phone stands on the engine's public entry (entries/engine.ts) and, through it, src/ and the WebRTC transport
-    include: [path.join(here, '**/*.ts'), path.join(root, 'entries/engine.ts'), path.join(root, 'src/**/*.ts'), path.join(root, 'transports/webrtc/**/*.ts'), path.join(root, 'protocol/**/*.ts')],
+    // the phone stands on the engine's public entry (entries/engine.ts; the kazoo plugin also the shared exports, entries/exports.ts) and, through it, src/ and the WebRTC transport
+    include: [path.join(here, '**/*.ts'), path.join(root, 'entries/engine.ts'), path.join(root, 'entries/exports.ts'), path.join(root, 'src/**/*.ts'), path.join(root, 'transports/webrtc/**/*.ts'), path.join(root, 'protocol/**/*.ts')],
     exclude: ['**/*.test.ts'],
   });
 
@@ -57,7 +57,7 @@ export default [
     input: path.join(here, 'global.ts'),
     external: ['ws'],
     // JsSIP and eventemitter3 are bundled: the global build stands alone
-    plugins: [browserSocket, packageJsonFields, debugLite, nodeResolve({ browser: true, preferBuiltins: false }), commonjs({ requireReturnsDefault: 'auto' }), ts()],
+    plugins: [browserSocket, packageJsonFields, debugLite, eventsLite, nodeResolve({ browser: true, preferBuiltins: false }), commonjs({ requireReturnsDefault: 'auto' }), ts()],
     output: [iife('kazoo-wazo.js'), iife('kazoo-wazo.min.js', { plugins: [terser(MINIFY_OPTIONS)] })],
   },
 ];

@@ -65,7 +65,15 @@ export class ChunkWriter {
       else fmt = 3;
     }
     const extended = fmt < 3 && field >= TIMESTAMP_ESCAPE;
-    this.states.set(csid, { streamId, typeId, length, timestamp, delta, extended });
+    if (prev) {
+      // updated in place: no object per message on a chunk stream that carries 50 audio frames a second
+      prev.streamId = streamId;
+      prev.typeId = typeId;
+      prev.length = length;
+      prev.timestamp = timestamp;
+      prev.delta = delta;
+      prev.extended = extended;
+    } else this.states.set(csid, { streamId, typeId, length, timestamp, delta, extended });
 
     const basic = basicHeaderLength(csid);
     const extBytes = extended ? 4 : 0;

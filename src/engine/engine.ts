@@ -42,6 +42,15 @@ const RECONNECT_MONITOR: KazooSource = { protocol: 'engine', monitor: 'reconnect
 const CONNECTIVITY_MONITOR: KazooSource = { protocol: 'engine', monitor: 'connectivity' };
 /** how long a liveness probe may stay unanswered before the connection counts as dead */
 const PROBE_TIMEOUT_MS = 2000;
+/**
+ * After a wake (the machine slept, or the page was frozen) the probe gets less time: a page that slept
+ * wants to be registered again within ~1 s of waking, and any server worth a SIP socket answers a
+ * CRLF within a few hundred ms. A connection that answers later is replaced, which costs one
+ * re-REGISTER and a dialog refresh, not a call.
+ */
+const WAKE_PROBE_TIMEOUT_MS = 500;
+/** after a wake, a connection lost within this long is reopened at once (not after `firstDelayMs`) */
+const WAKE_URGENT_MS = 5000;
 
 /**
  * The engine: one registration and any number of calls, on one transport, with the shared reconnect,
@@ -64,6 +73,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly reconnectMonitor: ReconnectMonitor;
   private readonly connectivity: ConnectivityMonitor;
   private readonly liveness: LivenessMonitor;
+  /** until then a lost connection is reopened at once: the machine just woke up */
+  private urgentUntil = 0;
 
   constructor(private readonly deps: EngineDependencies, reconnectOptions: ReconnectOptions) {
     super();
@@ -74,8 +85,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.connectivity = new ConnectivityMonitor(deps.network, deps.clock, {
       change: (record) => this.onConnectivity(record),
       wake: (ms) => {
-        deps.logger.debug(`timers stood still for ${ms} ms (sleep?): checking the connection`);
-        this.checkConnection();
+        deps.logger.warn(`timers stood still for ${ms} ms (sleep?): checking the connection`);
+        this.urgentUntil = deps.clock.now() + WAKE_URGENT_MS;
+        this.checkConnection(WAKE_PROBE_TIMEOUT_MS);
       },
     });
     const liveness = deps.liveness ?? LIVENESS_DEFAULTS;
@@ -220,8 +232,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       } else {
         this.state = 'lost';
         this.fail('disconnected', { source: info.source });
-        // during a call every millisecond offline is one the far end's requests may miss: no pause
-        if (!this.replaced) this.reconnectMonitor.start(false, this.live.some((c) => c.answered) ? 0 : undefined);
+        // during a call every millisecond offline is one the far end's requests may miss, and a page
+        // that just woke up has been away long enough: no pause
+        if (!this.replaced) this.reconnectMonitor.start(false, this.urgent() ? 0 : undefined);
       }
     });
     t.on('registered', () => {
@@ -305,19 +318,26 @@ export class Engine extends EventEmitter<EngineEvents> {
    * open one is asked whether it still lives (a socket can stay OPEN and dead after a sleep), and only
    * a silent one is replaced — a call with a healthy connection is left alone.
    */
-  private checkConnection(): void {
+  private checkConnection(probeTimeoutMs = PROBE_TIMEOUT_MS): void {
     const t = this.transport;
     if (!t || !this.settings || this.replaced || !this.reconnectMonitor.isAutomatic) return;
     if (!t.isConnected()) {
-      this.reconnectMonitor.start();
+      this.reconnectMonitor.start(false, this.urgent() ? 0 : undefined);
       return;
     }
-    void t.probe(PROBE_TIMEOUT_MS).then((alive) => {
-      if (!alive && t === this.transport) {
+    void t.probe(probeTimeoutMs).then((alive) => {
+      if (!alive && t === this.transport && t.isConnected()) {
+        // dropped as the network would have dropped it: the page hears `disconnected`, then the
+        // reconnect's notifications, as after any lost connection
         this.deps.logger.warn('the connection did not answer a keep-alive: reconnecting');
-        this.reconnectMonitor.start();
+        t.dropDeadConnection(`no answer to a keep-alive within ${probeTimeoutMs} ms`);
       }
     });
+  }
+
+  /** a lost connection is reopened without the usual first pause: a call is up, or the machine just woke */
+  private urgent(): boolean {
+    return this.live.some((c) => c.answered) || this.deps.clock.now() < this.urgentUntil;
   }
 
   private fail(key: ErrorKey, extra: Omit<KazooError, 'key' | 'message'>): void {

@@ -40,6 +40,28 @@ export interface Kazoo {
   readonly reconnectAttempt: number;
   /** the call in progress, if any */
   readonly currentCall: Call | null;
+  /**
+   * Installs an optional add-on (e.g. the Wazo login of dist/kazoo-wazo.js: `kazoo.use(Wazo.kazooPlugin)`)
+   * and returns its API, also reachable as `kazoo.plugins[plugin.name]`. Installing the same plugin again
+   * returns that API without a second install(); another plugin of the same name is a TypeError.
+   */
+  use<Api>(plugin: KazooPlugin<Api>): Api;
+  /** the installed plugins' APIs, by name */
+  readonly plugins: KazooPlugins;
+}
+
+/**
+ * All the facade knows of a plugin: a name (letters, digits, `_`) and an install() that gets the
+ * `kazoo` object and returns the plugin's API. Plugins drive `kazoo` through its public methods only.
+ */
+export interface KazooPlugin<Api = unknown> {
+  readonly name: string;
+  install(kazoo: Kazoo): Api;
+}
+
+/** `kazoo.plugins`; a plugin declares its entry by augmenting this interface (plugins/wazo/kazoo-plugin.ts) */
+export interface KazooPlugins {
+  [name: string]: unknown;
 }
 
 export interface KazooOptions {
@@ -69,8 +91,8 @@ export function browserNetwork(): NetworkEnvironment {
   const g = globalThis as { navigator?: { onLine?: boolean }; addEventListener?: Window['addEventListener']; removeEventListener?: Window['removeEventListener'] };
   return {
     isOnline: () => (typeof g.navigator?.onLine === 'boolean' ? g.navigator.onLine : undefined),
-    addEventListener: g.addEventListener ? (t, fn) => g.addEventListener?.(t, fn) : undefined,
-    removeEventListener: g.removeEventListener ? (t, fn) => g.removeEventListener?.(t, fn) : undefined,
+    addEventListener: g.addEventListener?.bind(g),
+    removeEventListener: g.removeEventListener?.bind(g),
   };
 }
 
@@ -93,6 +115,10 @@ function flashContainer(id: string | undefined): HTMLElement | null {
 }
 
 const isObject = (v: unknown): boolean => typeof v === "object" && v !== null;
+
+/** the phone's events that go to the page's `on<Event>` callback of register()'s params */
+const PAGE_EVENTS = ['connected', 'incoming', 'accepted', 'hangup', 'cancel', 'transfer', 'notified'] as const;
+type PageCallback = `on${Capitalize<(typeof PAGE_EVENTS)[number]>}` & keyof RegisterParams;
 
 /**
  * Builds a `kazoo` object. The facade only checks and translates arguments; the engine (Phone) does
@@ -119,20 +145,19 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
     if (onError) onError(error);
     else logger.error(`${error.key}: ${error.message}`);
   };
-  const report = (key: ErrorKey, extra?: Partial<Omit<KazooError, 'key' | 'message'>>) =>
-    deliver(makeError(key, { source: { protocol: 'engine' }, ...extra }), params?.onError);
+  type ErrorDetails = Partial<Omit<KazooError, 'key' | 'message'>>;
+  const engineError = (key: ErrorKey, extra?: ErrorDetails) => makeError(key, { source: { protocol: 'engine' }, ...extra });
+  const report = (key: ErrorKey, extra?: ErrorDetails) => deliver(engineError(key, extra), params?.onError);
 
   function newPhone(factory: TransportFactory): Phone {
     const p = new Phone({ createTransport: () => factory({ logger }), clock, network, logger }, reconnectOptionsFrom(undefined, undefined));
     p.monitorConnectivity(connectivityWanted);
-    // the page's callbacks are read at each event: register() may bring new ones
-    p.on('connected', () => params?.onConnected?.());
-    p.on('incoming', (call) => params?.onIncoming?.(call));
-    p.on('accepted', () => params?.onAccepted?.());
-    p.on('hangup', (details) => params?.onHangup?.(details));
-    p.on('cancel', (d) => params?.onCancel?.(d));
-    p.on('transfer', () => params?.onTransfer?.());
-    p.on('notified', (n) => params?.onNotified?.(n));
+    // the page's callbacks (onConnected for 'connected', …) are read at each event, as register() may
+    // bring new ones, and get exactly the event's arguments
+    for (const event of PAGE_EVENTS) {
+      const callback = `on${event[0].toUpperCase()}${event.slice(1)}` as PageCallback;
+      p.on(event, (...args: unknown[]) => (params?.[callback] as ((...a: unknown[]) => void) | undefined)?.(...args));
+    }
     p.on('error', (e) => deliver(e, params?.onError));
     return p;
   }
@@ -188,14 +213,16 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
 
   function settingsFrom(p: RegisterParams): RegistrationSettings | { missing: string } {
     const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-    const url = str(protocol === 'rtmp' ? p.rtmpUrl : p.wsUrl);
-    if (protocol === 'webrtc' && !/^wss?:\/\/[^\s/]+/i.test(url)) return { missing: 'wsUrl' };
-    if (protocol === 'rtmp' && !/^rtmpt?s?:\/\/[^\s/]+/i.test(url)) return { missing: 'rtmpUrl' };
+    // register() has run init(): the protocol is RTMP or else WebRTC
+    const rtmp = protocol === 'rtmp';
+    const url = str(rtmp ? p.rtmpUrl : p.wsUrl);
+    if (!rtmp && !/^wss?:\/\/[^\s/]+/i.test(url)) return { missing: 'wsUrl' };
+    if (rtmp && !/^rtmpt?s?:\/\/[^\s/]+/i.test(url)) return { missing: 'rtmpUrl' };
     const tunnel = str(p.rtmpTunnelUrl);
-    if (protocol === 'rtmp' && tunnel && !/^wss?:\/\/[^\s/]+/i.test(tunnel)) return { missing: 'rtmpTunnelUrl' };
+    if (rtmp && tunnel && !/^wss?:\/\/[^\s/]+/i.test(tunnel)) return { missing: 'rtmpTunnelUrl' };
     const identity = normaliseIdentity(str(p.privateIdentity), str(p.publicIdentity), str(p.realm));
     if (!identity) return { missing: str(p.privateIdentity) || str(p.publicIdentity) ? 'realm' : 'privateIdentity' };
-    if (typeof p.password !== 'string' || (protocol === 'webrtc' && !p.password)) return { missing: 'password' };
+    if (typeof p.password !== 'string' || (!rtmp && !p.password)) return { missing: 'password' };
     const realm = str(p.realm) || identity.aor.replace(/^sips?:[^@]*@/, '').replace(/[;:].*$/, '');
     const device = deviceIdentity(identity.aor, storage);
     return {
@@ -204,9 +231,9 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
       password: p.password,
       realm,
       displayName: p.displayName,
-      wsUrl: protocol === 'webrtc' ? url : undefined,
-      rtmpUrl: protocol === 'rtmp' ? url : undefined,
-      rtmpTunnelUrl: protocol === 'rtmp' && tunnel ? tunnel : undefined,
+      wsUrl: rtmp ? undefined : url,
+      rtmpUrl: rtmp ? url : undefined,
+      rtmpTunnelUrl: rtmp && tunnel ? tunnel : undefined,
       instanceId: typeof p.instanceId === 'string' && p.instanceId ? p.instanceId : device.instanceId,
       contactUri: device.contactUri,
       registerExpires: Number(p.registerExpires) > 0 ? Math.round(Number(p.registerExpires)) : REGISTER_DEFAULTS.registerExpires,
@@ -222,7 +249,7 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
   function register(p: RegisterParams): void {
     if (!isObject(p)) throw new TypeError('kazoo.register(params) takes an object');
     // keep the registered page's callbacks: the error goes to the new params' onError
-    if (phone?.engine.isActive) return deliver(makeError('already_registered', { source: { protocol: 'engine' } }), p.onError);
+    if (phone?.engine.isActive) return deliver(engineError('already_registered'), p.onError);
     if (!protocol) init({ forceRTMP: !!p.forceRTMP });
     // a page may register before onLoaded: it then runs once the transport's code has arrived
     if (loading) return void loading.then(() => register(p));
@@ -241,22 +268,26 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
     if (!phone) report('not_registered');
     return phone;
   };
-  const needString = (name: string, v: unknown): string => {
+  const needString = (name: string, v: unknown) => {
     if (typeof v !== 'string') throw new TypeError(`kazoo.${name}() takes a string`);
-    return v;
   };
 
-  return {
+  // kazoo.use(): the installed plugins' APIs, and which plugin owns each name (names start with a
+  // letter, so none reaches Object.prototype's `__proto__`; owners is checked before plugins is read)
+  const plugins: KazooPlugins = {};
+  const owners = new Map<string, KazooPlugin>();
+
+  const kazoo: Kazoo = {
     init,
     register,
-    connect: (uri) => { const s = needString('connect', uri); needPhone()?.connect(s); },
+    connect: (uri) => { needString('connect', uri); needPhone()?.connect(uri); },
     hangup: () => needPhone()?.hangup(),
-    sendDTMF: (tone) => { const s = needString('sendDTMF', tone); needPhone()?.sendDTMF(s); },
-    transfer: (uri) => { const s = needString('transfer', uri); needPhone()?.transfer(s); },
+    sendDTMF: (tone) => { needString('sendDTMF', tone); needPhone()?.sendDTMF(tone); },
+    transfer: (uri) => { needString('transfer', uri); needPhone()?.transfer(uri); },
     logout: async () => { await phone?.logout(); },
     muteMicrophone(mute, success, error) {
       if (typeof mute !== 'boolean') throw new TypeError('kazoo.muteMicrophone(mute) takes a boolean');
-      const failure = phone ? phone.mute(mute) : makeError('not_registered', { source: { protocol: 'engine' } });
+      const failure = phone ? phone.mute(mute) : engineError('not_registered');
       if (!failure) success?.();
       else deliver(failure, error ?? params?.onError);
     },
@@ -275,5 +306,19 @@ export function createKazooFacade(options: KazooOptions): Kazoo {
     get isReconnecting() { return !!phone?.engine.isReconnecting; },
     get reconnectAttempt() { return phone?.engine.reconnectAttempt ?? 0; },
     get currentCall() { return phone?.currentCall ?? null; },
+    plugins,
+    use(plugin) {
+      const name = isObject(plugin) ? plugin.name : 0;
+      const owner = owners.get(name as string);
+      if (typeof name != 'string' || !/^[a-z]\w*$/i.test(name) || typeof plugin.install != 'function' || (owner && owner !== plugin)) {
+        throw new TypeError('kazoo.use(plugin) takes {name, install(kazoo)}, one plugin per name');
+      }
+      if (!owner) {
+        plugins[name] = plugin.install(kazoo);
+        owners.set(name, plugin);
+      }
+      return plugins[name] as ReturnType<typeof plugin.install>;
+    },
   };
+  return kazoo;
 }

@@ -128,7 +128,7 @@ describe('Phone: registration and reconnects', () => {
     expect(t().log).not.toContain('reconnect');
   });
 
-  test('network back: a live connection is probed, not torn down; a dead one is replaced', async () => {
+  test('network back: a live connection is probed, not torn down; a dead one is dropped (the page hears disconnected) and replaced', async () => {
     const { clock, seen, t, goOnline, phone } = setup();
     phone.monitorConnectivity(true);
     t().up();
@@ -142,7 +142,7 @@ describe('Phone: registration and reconnects', () => {
     await Promise.resolve();
     await Promise.resolve();
     clock.advance(500);
-    expect(t().log).toEqual(['start', 'probe', 'probe', 'reconnect']);
+    expect(t().log).toEqual(['start', 'probe', 'probe', 'dropDead no answer to a keep-alive within 2000 ms', 'reconnect']);
     expect(seen).toContain('notified connectivity_notification offline');
     expect(seen).toContain('notified connectivity_notification online');
   });

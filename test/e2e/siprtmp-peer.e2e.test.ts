@@ -290,6 +290,28 @@ suite.each(TRANSPORTS)('siprtmp.py over $name', ({ name, user, url }) => {
     expect(node.events.filter((e) => e === 'connected')).toHaveLength(1);
   });
 
+  /*
+   * Issue 13: our gateway keeps a call across a dropped connection with a resume token it sends in
+   * `accepted`. siprtmp.py sends none, so the kazoo client has nothing to present and the call dies with
+   * the connection, as it always did (docs/api.md): siprtmp.py hangs the SIP call up when its RTMP client
+   * goes. The connection is replaced here by kazoo.reconnect() (a live connection, closed by the client).
+   */
+  test('the connection replaced mid-call: no resume offer from siprtmp.py, so the call ends with it (BYE at the far end, onHangup), registered again', async () => {
+    const hangups = node.count('hangup');
+    const connected = node.count('connected');
+    const accepted = node.count('accepted');
+    const ended = await far.count('ended');
+    const confirmed = await far.count('confirmed');
+    node.k.connect(`sip:${FAR}@${REALM}`);
+    await node.until('onAccepted', () => node.count('accepted') === accepted + 1, 15_000);
+    await far.waitFor('confirmed', { after: confirmed, timeout: 10_000 });
+    node.k.reconnect();
+    await node.until('onHangup', () => node.count('hangup') === hangups + 1, 5000);
+    await far.waitFor('ended', { after: ended, timeout: 10_000 });
+    await node.until('onConnected again', () => node.count('connected') === connected + 1, 15_000);
+    expect(node.k.currentCall).toBeNull();
+  });
+
   test('logout removes the binding at Kamailio', async () => {
     expect((await contacts(user)).count).toBe(1);
     await node.k.logout();

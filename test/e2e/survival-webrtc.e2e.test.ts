@@ -11,8 +11,11 @@
  * makes the far end's later BYE, re-INVITE and NOTIFY reach it.
  */
 import { REALM, WS_URL, contacts, labCreds, labGet, until } from '../support/e2e/lab';
-import { PAGE_TONES, launch, sleep, toneMiss, type Heard, type Lab, type PhonePage, type Recorded } from '../support/e2e/browser';
+import { PAGE_TONES, launch, sleep, type Lab, type PhonePage, type Recorded } from '../support/e2e/browser';
 import { RawJsSipFarEnd } from '../support/e2e/survival-far-end';
+import {
+  Measured, epoch as epochOf, farCallsPhone, farGapsSince, sockEvents as phoneSockEvents, watchSockets as watchPhoneSockets,
+} from '../support/e2e/survival-phone';
 
 jest.setTimeout(120_000);
 
@@ -25,9 +28,8 @@ let lab: Lab;
 let phone: PhonePage;
 let far: RawJsSipFarEnd;
 
-/** what each test measured, printed at the end (the e2e side of bench/survival-webrtc.mjs) */
-const measured: Record<string, number[]> = {};
-const note = (what: string, ms: number) => { (measured[what] ??= []).push(Math.round(ms)); };
+const measured = new Measured();
+const note = (what: string, ms: number) => measured.note(what, ms);
 
 async function registerPhone(extra: Record<string, unknown> = {}): Promise<void> {
   await phone.registerWith({ wsUrl: WS_URL, ...labCreds(PHONE, { reconnectDelay: 2000, ...extra }) });
@@ -35,44 +37,11 @@ async function registerPhone(extra: Record<string, unknown> = {}): Promise<void>
   await phone.eval("window.autoAnswer = 'accept'");
 }
 
-/** the far end calls the phone, which answers; both tones checked */
-async function callUp(): Promise<void> {
-  await far.eval(`far.log = []; far.call('sip:${PHONE}@${REALM}')`);
-  await phone.waitFor('onAccepted', { timeout: 15_000 });
-  await far.page.expectTone(PHONE_HZ, { absent: [FAR_HZ] });
-  await phone.expectTone(FAR_HZ, { absent: [PHONE_HZ] });
-}
-
-/**
- * The phone page's SIP sockets, timed in the page's clock as epoch ms: `close` of the open one(s) and
- * `open` of every later one (instrument.js keeps them in window.__sockets).
- */
-async function watchSockets(): Promise<void> {
-  await phone.eval(`(() => {
-    window.__sockEvents = [];
-    const at = () => performance.timeOrigin + performance.now();
-    const watch = (ws) => {
-      ws.addEventListener('open', () => __sockEvents.push({ what: 'open', t: at() }));
-      ws.addEventListener('close', () => __sockEvents.push({ what: 'close', t: at() }));
-    };
-    __sockets.filter((ws) => ws.readyState === 1).forEach((ws) => ws.addEventListener('close', () => __sockEvents.push({ what: 'close', t: at() })));
-    if (!__sockets.__watched) {
-      const push = __sockets.push;
-      __sockets.push = function (ws) { watch(ws); return push.call(this, ws); };
-      __sockets.__watched = true;
-    }
-  })()`);
-}
-const sockEvents = () => phone.eval<{ what: 'open' | 'close'; t: number }[]>('window.__sockEvents');
-/** a recorded callback's time as epoch ms (events carry performance.now()) */
-const epoch = async (e: Recorded) => e.t + (await phone.eval<number>('performance.timeOrigin'));
-
-/** the far end's tone samples since `from` (epoch ms) that did not hear the phone's tone */
-async function gapsSince(from: number): Promise<{ samples: number; misses: string[] }> {
-  const s = await far.eval<{ t: number; h: Heard | null }[]>('far.samples');
-  const window = s.filter((x) => x.t >= from);
-  return { samples: window.length, misses: window.map((x) => toneMiss(x.h, PHONE_HZ)).filter((m): m is string => m !== null) };
-}
+const callUp = () => farCallsPhone(far, phone, PHONE, FAR_HZ);
+const watchSockets = () => watchPhoneSockets(phone);
+const sockEvents = () => phoneSockEvents(phone);
+const epoch = (e: Recorded) => epochOf(phone, e);
+const gapsSince = (from: number) => farGapsSince(far, PHONE_HZ, from);
 
 async function endCall(): Promise<void> {
   if (!far || !phone) return;
@@ -95,7 +64,7 @@ beforeEach(async () => {
 afterEach(endCall);
 
 afterAll(async () => {
-  console.log(`survival (WebRTC) measured, ms: ${JSON.stringify(measured)}`);
+  measured.print('survival (WebRTC)');
   await far?.close();
   await phone?.close();
   await lab?.close();

@@ -3,71 +3,13 @@
  * against the Wazo dev engine (devstack/wazo-dev): log in, connect, call with each party's own tone
  * measured at the other end, hold/resume, mute, blind and attended transfer.
  */
-import { createWazoDevServer, type WazoDevServer } from '../../devstack/wazo-dev';
-import { instrument, launch, PhonePage, sleep, PAGE_TONES, type Lab } from '../support/e2e/browser';
+import { type PhonePage } from '../support/e2e/browser';
+import { WazoPages, autoAccept, connected, run, waitLog } from '../support/e2e/wazo-pages';
 
 jest.setTimeout(120_000);
 
-let lab: Lab;
-let wazo: WazoDevServer;
-let server = '';
-const open: PhonePage[] = [];
-let opened = 0;
-
-/** a page with dist/kazoo-wazo.js, logged in as `user` and connected (Wazo.Phone.connect resolved) */
-async function wazoPhone(user: string): Promise<PhonePage> {
-  const page = await lab.ctx.newPage();
-  page.on('pageerror', (e) => console.log(`[${user}] pageerror ${e.message}`));
-  const tone = PAGE_TONES[opened++ % PAGE_TONES.length];
-  await instrument(page, tone);
-  // the lab's page server serves the legacy page and dist/ (the Wazo build sits beside kazoo.js there)
-  await page.goto(`${lab.baseUrl}/legacy.html`, { waitUntil: 'load' });
-  await page.addScriptTag({ url: `${lab.baseUrl}/lib/kazoo-wazo.js` });
-  const p = new PhonePage(page, user, tone);
-  open.push(p);
-  await page.evaluate(async ([host, login]) => {
-    const w = window as unknown as { Wazo: WazoGlobal; calls: unknown[]; log: string[] };
-    w.calls = [];
-    w.log = [];
-    w.Wazo.Auth.init('kazoo-e2e');
-    w.Wazo.Auth.setHost(host);
-    await w.Wazo.Auth.logIn(login, `secret${login}`);
-    const P = w.Wazo.Phone;
-    for (const ev of [P.ON_CALL_INCOMING, P.ON_CALL_ACCEPTED, P.ON_CALL_ENDED, P.ON_CALL_HELD, P.ON_CALL_RESUMED, P.ON_CALL_FAILED, P.ON_CALL_REJECTED]) {
-      P.on(ev, (cs: { number: string }) => w.log.push(`${ev} ${cs?.number ?? ''}`));
-    }
-    P.on(P.ON_CALL_INCOMING, (cs: unknown) => w.calls.push(cs));
-    P.on(P.ON_MESSAGE, (m: { body: string; dialogCallId?: string }) => w.log.push(`onMessage ${m.dialogCallId ? 'in-dialog' : 'out-of-dialog'} ${m.body}`));
-    await P.connect({ log: { builtinEnabled: true } });
-  }, [server, user] as const);
-  return p;
-}
-
-interface WazoGlobal {
-  Auth: { init(id: string): void; setHost(h: string): void; logIn(u: string, p: string): Promise<unknown> };
-  Phone: Record<string, string> & {
-    on(ev: string, fn: (cs: never) => void): void;
-    connect(o: object): Promise<void>;
-  };
-}
-
-/** page.evaluate with `Wazo.Phone` as P, window as w */
-function run<T>(p: PhonePage, body: string): Promise<T> {
-  return p.page.evaluate(`(async () => { const w = window; const P = w.Wazo.Phone; ${body} })()`) as Promise<T>;
-}
-
-async function waitLog(p: PhonePage, entry: string, timeout = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const log = await run<string[]>(p, 'return w.log;');
-    if (log.includes(entry)) return;
-    if (Date.now() > deadline) throw new Error(`[${p.name}] no "${entry}" within ${timeout} ms; log: ${JSON.stringify(log)}`);
-    await sleep(100);
-  }
-}
-
-/** `p` answers every call it gets */
-const autoAccept = (p: PhonePage) => run(p, 'P.on(P.ON_CALL_INCOMING, (cs) => P.accept(cs)); return null;');
+let pages: WazoPages;
+const wazoPhone = (user: string) => pages.phone(user);
 
 /** the three parties of a transfer, A and B talking, C answering whatever comes */
 async function threeParties(users: [string, string, string], caller: 'a' | 'b'): Promise<PhonePage[]> {
@@ -84,31 +26,9 @@ async function joined(a: PhonePage, b: PhonePage, c: PhonePage): Promise<void> {
   await c.expectTone(a.tone, { absent: [c.tone, b.tone], timeout: 15_000 });
 }
 
-/** `a` calls `b`, `b` accepts; both past onCallAccepted, each hearing the other's tone */
-async function connected(a: PhonePage, b: PhonePage): Promise<void> {
-  await run(a, `w.out = await P.call('${b.name}'); return null;`);
-  await waitLog(b, `onCallIncoming ${a.name}`);
-  await run(b, 'w.current = w.calls[w.calls.length - 1]; await P.accept(w.current); return null;');
-  await waitLog(a, `onCallAccepted ${b.name}`);
-  await a.expectTone(b.tone, { absent: [a.tone] });
-  await b.expectTone(a.tone, { absent: [b.tone] });
-}
-
-beforeAll(async () => {
-  wazo = createWazoDevServer({ host: '127.0.0.1', port: 0, logLevel: 'warn' });
-  server = (await wazo.start()).server;
-  lab = await launch({ args: ['--ignore-certificate-errors'] });
-});
-afterEach(async () => {
-  for (const p of open.splice(0)) {
-    await run(p, 'await P.disconnect(); return null;').catch(() => undefined);
-    await p.page.close().catch(() => undefined);
-  }
-});
-afterAll(async () => {
-  await lab?.close();
-  await wazo?.stop();
-});
+beforeAll(async () => { pages = await WazoPages.start(); });
+afterEach(async () => { await pages.closePages(); });
+afterAll(async () => { await pages?.close(); });
 
 test('Wazo.Auth.logIn + Wazo.Phone.connect, then a call: each party hears the other\'s own tone; hangup ends both', async () => {
   const a = await wazoPhone('1001');

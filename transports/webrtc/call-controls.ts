@@ -2,6 +2,8 @@ import type { RTCSession } from 'jssip/lib/RTCSession';
 import type {
   CallControls, CallMedia, InboundMessage, Transport, TransportCall, TransportExtension, TransportServices,
 } from '../../src/transport';
+import { setCameraSending } from './camera';
+import { answeredElsewhere } from './cancel-reason';
 import { JsSipCall } from './jssip-call';
 import { WebRtcTransport } from './webrtc-transport';
 
@@ -65,8 +67,24 @@ class JsSipCallControls implements CallControls {
     return source?.getHeader(name) || undefined;
   }
 
+  /** read when the engine's `ended` goes out: JsSipCall keeps JsSIP's 'failed' event (with the CANCEL) before */
+  answeredElsewhere(): boolean {
+    const f = this.call.failure;
+    return f?.cause === 'Canceled' && answeredElsewhere(f.message as never);
+  }
+
+  offersVideo(): boolean {
+    if (this.call.direction !== 'incoming') return false;
+    const offer = (this.session as unknown as { _request: { body?: string } })._request.body ?? '';
+    return /^m=video [1-9]/m.test(offer); // port 0: video refused
+  }
+
   answer(media: CallMedia): void {
-    this.session.answer({ ...this.call.ctx.options, mediaConstraints: mediaConstraints(media) });
+    // an INVITE without an offer (a third-party call controller's, RFC 3725): our 200 carries the offer,
+    // and JsSIP leaves out every medium the INVITE did not offer unless asked to offer it (else an empty offer)
+    const offerless = !(this.session as unknown as { _request: { body?: string } })._request.body;
+    const rtcOfferConstraints = offerless ? { offerToReceiveAudio: true, offerToReceiveVideo: !!media.video } : undefined;
+    this.session.answer({ ...this.call.ctx.options, mediaConstraints: mediaConstraints(media), ...(rtcOfferConstraints && { rtcOfferConstraints }) });
   }
 
   setHold(held: boolean): Promise<void> {
@@ -118,7 +136,8 @@ class JsSipCallControls implements CallControls {
   }
 
   setCamera(enabled: boolean): void {
-    for (const track of this.localStream()?.getVideoTracks() ?? []) track.enabled = enabled;
+    setCameraSending(this.session.connection?.getSenders() ?? [], enabled)
+      .catch((e: Error) => this.call.ctx.logger.warn(`camera ${enabled ? 'on' : 'off'}: the video encoding was not switched (${e.message})`));
   }
 
   async setInputDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {

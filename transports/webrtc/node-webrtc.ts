@@ -23,6 +23,11 @@ export interface NodeWebRTCOptions {
   toneHz?: number;
   /** host candidates on 127.0.0.1 only (default true; werift skips loopback otherwise) */
   loopbackOnly?: boolean;
+  /**
+   * options of every SIP WebSocket (the `ws` constructor's third argument), e.g. `{ ca }` to trust a
+   * server's self-signed certificate (the Wazo dev engine's) without turning certificate checks off
+   */
+  webSocketOptions?: Record<string, unknown>;
 }
 
 export interface NodeWebRTC {
@@ -106,7 +111,7 @@ export function installNodeWebRTC(options: NodeWebRTCOptions): NodeWebRTC {
   };
 
   const g = globalThis as Record<string, unknown>;
-  g.WebSocket = options.WebSocket;
+  g.WebSocket = options.webSocketOptions ? withOptions(options.WebSocket, options.webSocketOptions) : options.WebSocket;
   g.RTCPeerConnection = RTCPeerConnection;
   g.RTCSessionDescription = RTCSessionDescription;
   g.MediaStream = w.MediaStream;
@@ -134,5 +139,13 @@ export function installNodeWebRTC(options: NodeWebRTCOptions): NodeWebRTC {
       for (const timer of tones) clearInterval(timer);
       tones.clear();
     },
+  };
+}
+
+/** the WebSocket class with `extra` as every socket's options (JsSIP passes only url and protocols) */
+function withOptions(WebSocket: unknown, extra: Record<string, unknown>): unknown {
+  const Base = WebSocket as new (url: string, protocols?: string | string[], options?: Record<string, unknown>) => object;
+  return class extends Base {
+    constructor(url: string, protocols?: string | string[]) { super(url, protocols, extra); }
   };
 }

@@ -4,6 +4,7 @@ import { guardSession } from './session-guard';
 import { RequestQueue } from './request-queue';
 import { MediaWatchdog } from './media-watchdog';
 import { mediaPathDown, refreshDialog, type RefreshableSession } from './dialog-refresh';
+import { FAST_RETRY_MS, FAST_RETRY_WINDOW_MS, SipWebSocket } from './sip-socket';
 
 /** let pending promise callbacks run (the watchdog's getStats read is async) */
 const flush = () => new Promise((r) => setImmediate(r));
@@ -118,6 +119,17 @@ describe('refreshDialog', () => {
     _sendReinvite(o: { eventHandlers: { succeeded?: () => void; failed?: () => void }; rtcOfferConstraints?: RTCOfferOptions | null }) {
       this.sent.push({ iceRestart: !!o.rtcOfferConstraints?.iceRestart, handlers: o.eventHandlers });
     }
+    /** how the far end answers the path probe (in-dialog OPTIONS); null: the test answers it */
+    optionsStatus: number | null = 200;
+    probes: Array<{ onSuccessResponse?: (r: { status_code: number }) => void; onErrorResponse?: (r: { status_code: number }) => void; onDialogError?: () => void }> = [];
+    sendRequest(_m: 'OPTIONS', o: { eventHandlers: FakeSession['probes'][number] }) {
+      this.probes.push(o.eventHandlers);
+      const st = this.optionsStatus;
+      if (st === null) return;
+      if (st < 300) o.eventHandlers.onSuccessResponse?.({ status_code: st });
+      else o.eventHandlers.onErrorResponse?.({ status_code: st });
+    }
+    onDialogError = jest.fn(() => { this.ended = true; });
   }
   test('a 2xx refreshes; a plain re-INVITE while the media flows', async () => {
     const s = new FakeSession();
@@ -150,6 +162,38 @@ describe('refreshDialog', () => {
     await expect(p).resolves.toBe('refused');
     expect(s.connection?.setLocalDescription).toHaveBeenCalledWith({ type: 'rollback' });
   });
+  test('a proxy that cannot reach the far end now (477 after a restart, 480 from a GRUU lookup): unreachable, worth a retry', async () => {
+    for (const status of [477, 480, 404, 503]) {
+      const s = new FakeSession();
+      const p = refreshDialog(s, { clock: fakeClock() });
+      s.sent[0].handlers.failed?.({ status_code: status });
+      await expect(p).resolves.toBe('unreachable');
+    }
+    const s = new FakeSession();
+    const p = refreshDialog(s, { clock: fakeClock() });
+    s.sent[0].handlers.failed?.({ status_code: 488 });
+    await expect(p).resolves.toBe('refused');
+  });
+  test('the path is asked first (in-dialog OPTIONS): no offer while the proxy cannot reach the far end, so no rollback', async () => {
+    const s = new FakeSession();
+    s.optionsStatus = 480;
+    await expect(refreshDialog(s, { clock: fakeClock() })).resolves.toBe('unreachable');
+    expect(s.probes).toHaveLength(1);
+    expect(s.sent).toHaveLength(0);
+    // the far end answers anything at all (even 501): it is reachable, the re-INVITE follows
+    const t = new FakeSession();
+    t.optionsStatus = 501;
+    void refreshDialog(t, { clock: fakeClock() });
+    expect(t.sent).toHaveLength(1);
+    // 481 to the probe: the dialog is gone, JsSIP ends the session
+    const u = new FakeSession();
+    u.optionsStatus = null;
+    const p = refreshDialog(u, { clock: fakeClock() });
+    u.probes[0].onDialogError?.();
+    await expect(p).resolves.toBe('ended');
+    expect(u.onDialogError).toHaveBeenCalledTimes(1);
+    expect(u.sent).toHaveLength(0);
+  });
   test('waits for a pending offer/answer, gives up after waitMs', async () => {
     const clock = fakeClock();
     const s = new FakeSession();
@@ -170,5 +214,81 @@ describe('refreshDialog', () => {
     await expect(q).resolves.toBe('busy');
     expect(busy.sent).toHaveLength(0);
     expect(clock.pending()).toBe(0);
+  });
+});
+
+describe('SipWebSocket fast retry', () => {
+  /** a WebSocket whose fate the test decides: open() or refuse() (closed before it opened) */
+  class FakeWs {
+    static made: FakeWs[] = [];
+    readyState = 0;
+    binaryType = 'blob';
+    onopen: (() => void) | null = null;
+    onclose: ((e: { wasClean: boolean; code: number; reason: string }) => void) | null = null;
+    onmessage: unknown = null;
+    onerror: unknown = null;
+    constructor() { FakeWs.made.push(this); }
+    open() { this.readyState = 1; this.onopen?.(); }
+    refuse() { this.readyState = 3; this.onclose?.({ wasClean: false, code: 1006, reason: '' }); }
+    close() { this.readyState = 3; }
+    send() { /* nothing */ }
+  }
+  function setup(callUp: boolean) {
+    FakeWs.made = [];
+    const socket = new SipWebSocket('ws://127.0.0.1:8088/ws', FakeWs as unknown as ConstructorParameters<typeof SipWebSocket>[1]);
+    socket.fastRetry = () => callUp;
+    let up = false;
+    socket.serverUp = async () => up;
+    const seen: string[] = [];
+    socket.onconnect = () => seen.push('connect');
+    socket.ondisconnect = () => seen.push('disconnect');
+    return { socket, seen, serverBack: () => { up = true; } };
+  }
+  /** timers, then the promise callbacks they started */
+  const tick = async (ms: number) => { jest.advanceTimersByTime(ms); await Promise.resolve(); await Promise.resolve(); };
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  test('while a call is up a refused connection is retried as soon as the server answers again (asked every FAST_RETRY_MS), unseen by JsSIP', async () => {
+    const { socket, seen, serverBack } = setup(true);
+    socket.connect();
+    FakeWs.made[0].refuse();
+    expect(seen).toEqual([]);
+    expect(socket.isConnecting()).toBe(true);
+    for (let i = 0; i < 5; i++) await tick(FAST_RETRY_MS);
+    // no WebSocket while the server does not answer (Chromium throttles a page's failing WebSockets)
+    expect(FakeWs.made).toHaveLength(1);
+    serverBack();
+    await tick(FAST_RETRY_MS);
+    expect(FakeWs.made).toHaveLength(2);
+    FakeWs.made[1].open();
+    expect(seen).toEqual(['connect']);
+    expect(socket.isConnected()).toBe(true);
+  });
+
+  test('the retries stop after FAST_RETRY_WINDOW_MS: the failure is reported as before', async () => {
+    const { socket, seen } = setup(true);
+    socket.connect();
+    FakeWs.made[0].refuse();
+    for (let t = 0; t < FAST_RETRY_WINDOW_MS - FAST_RETRY_MS; t += FAST_RETRY_MS) await tick(FAST_RETRY_MS);
+    expect(seen).toEqual([]);
+    await tick(2 * FAST_RETRY_MS);
+    expect(seen).toEqual(['disconnect']);
+    expect(socket.isConnecting()).toBe(false);
+  });
+
+  test('without a call a refused connection is reported at once; disconnect() cancels a pending retry', () => {
+    const idle = setup(false);
+    idle.socket.connect();
+    FakeWs.made[0].refuse();
+    expect(idle.seen).toEqual(['disconnect']);
+
+    const busy = setup(true);
+    busy.socket.connect();
+    FakeWs.made[0].refuse();
+    busy.socket.disconnect();
+    jest.advanceTimersByTime(10 * FAST_RETRY_MS);
+    expect(FakeWs.made).toHaveLength(1);
+    expect(busy.socket.isConnecting()).toBe(false);
   });
 });

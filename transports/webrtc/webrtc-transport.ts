@@ -58,6 +58,8 @@ export class WebRtcTransport extends EventEmitter<TransportEvents> implements Tr
     this.settings = settings;
     const socket = new SipWebSocket(settings.wsUrl, this.WS);
     this.socket = socket;
+    // a call in progress cannot wait for the engine's reconnect pace (sip-socket.ts: fast retry)
+    socket.fastRetry = () => [...this.calls].some((c) => c.session.isEstablished());
     // The WebSocket opens before JsSIP is built, so its handshake runs while JsSIP checks the
     // configuration: on a fresh page that is ~5–10 ms of CPU (the AOR, the socket's URI, the contact
     // and the instance id each go through JsSIP's PEG grammar, compiled on first use). Opened after it,
@@ -196,6 +198,9 @@ export class WebRtcTransport extends EventEmitter<TransportEvents> implements Tr
       remoteAudio: this.remoteAudio,
       follow: (session, target) => this.wrapOutgoing(session, target),
       signallingUp: () => !!this.socket?.isConnected(),
+      registered: () => !!this.ua?.isRegistered(),
+      probeSignalling: (ms) => this.probe(ms),
+      replaceConnection: (reason) => this.dropDeadConnection(reason),
       mediaTimeoutMs: s.mediaTimeout ?? MEDIA_WATCHDOG_DEFAULTS.timeoutMs,
       clock: systemClock,
       logger: this.env.logger,

@@ -4,6 +4,7 @@
 // CANCEL that stops the other devices once one answered. The Kazoo-like defaults change nothing.
 
 import type { SipRequest, SipResponse } from '../../../protocol/sip/message';
+import type { ServerTxn } from '../../../protocol/sip/transaction/server';
 
 export interface ForwardInfo {
   /** true for an out-of-dialog request (INVITE, MESSAGE, ...), false for one that follows a dialog. */
@@ -15,7 +16,7 @@ export interface ForwardInfo {
 }
 
 export interface ProxyBehaviour {
-  /** A request is about to be forwarded (after authentication); it may be amended (headers). */
+  /** A request is about to be forwarded (after authentication), the ACK for a 2xx included; it may be amended (headers, Call-ID). */
   forwarding?(req: SipRequest, info: ForwardInfo): void;
   /** An answer to a forwarded request is about to go upstream (provisional, 2xx, or the chosen final); it may be amended. */
   answering?(res: SipResponse, req: SipRequest): void;
@@ -23,4 +24,9 @@ export interface ProxyBehaviour {
   noAnswerStatus?: number;
   /** Extra headers of the CANCEL sent to the other devices once one answered (e.g. RFC 3326 Reason). */
   answeredElsewhereHeaders?: ReadonlyArray<readonly [string, string]>;
+  /**
+   * An in-dialog request addressed to this server itself, in a dialog the host is a party of (see
+   * SipAgent); `txn` is undefined for an ACK. Returns true when it was the host's.
+   */
+  ownRequest?(req: SipRequest, txn: ServerTxn | undefined): boolean;
 }

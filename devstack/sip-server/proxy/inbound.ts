@@ -13,7 +13,12 @@ import type { RequestHandler } from './requests';
 export function createInbound(ctx: ServerContext, requests: RequestHandler): InboundHandler {
   return (data: Buffer, flow: Flow) => {
     const out = parseSipMessage(data, { maxMessageBytes: ctx.limits.maxMessageBytes, maxHeaders: ctx.limits.maxHeaders });
-    if (out.kind === 'keepalive') return;
+    // RFC 5626 4.4.1: a double-CRLF ping gets a CRLF pong (as Kamailio and Asterisk answer); phones
+    // probe their connection with it and drop one that stays silent.
+    if (out.kind === 'keepalive') {
+      if (data.toString('latin1') === '\r\n\r\n') flow.send(Buffer.from('\r\n'));
+      return;
+    }
     if (out.kind === 'error') {
       ctx.logger.debug(`${out.status} ${out.reason}: ${data.length} bytes from ${flow.id}${out.replyTo ? '' : ' (dropped)'}`);
       if (out.replyTo) flow.send(createResponse(out.replyTo, out.status, { reason: out.reason }).serialize());

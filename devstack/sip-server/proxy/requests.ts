@@ -138,16 +138,22 @@ export class RequestHandler {
     const hop = this.nextHop(req);
     if (hop.local) {
       if (this.voicemail.handleInDialog(req, txn, flow)) return;
+      aliasContacts(req, flow);
+      if (ctx.proxy.ownRequest?.(req, txn)) return;
       return txn.respond(createResponse(req, 481));
     }
     const target = hop.uri ? flowForUri(hop.uri, ctx.flows) : undefined;
     if (!target) return txn.respond(createResponse(req, 404, { reason: 'Not here' }));
     if (target === 'gone') return txn.respond(createResponse(req, 480, { reason: 'Temporarily Unavailable (connection closed)' }));
-    const key = DialogTracker.key(req.core.callId, req.core.fromTag, req.core.toTag);
-    if (req.method === 'BYE') ctx.dialogs.remove(key);
-    else ctx.dialogs.touch(key);
     aliasContacts(req, flow);
+    const keyIn = DialogTracker.key(req.core.callId, req.core.fromTag, req.core.toTag);
     ctx.proxy.forwarding?.(req, { initial: false });
+    // A host that gives each leg its own Call-ID (a B2BUA-like engine) rewrote it: the dialog was
+    // counted under the callee's leg, which is the one before or after the rewrite.
+    for (const key of new Set([keyIn, DialogTracker.key(req.core.callId, req.core.fromTag, req.core.toTag)])) {
+      if (req.method === 'BYE') ctx.dialogs.remove(key);
+      else ctx.dialogs.touch(key);
+    }
     new ProxyContext(ctx, txn, req, { recordRoute: false }).start([{ uri: stripFlowParam(req.uri), flow: target }]);
   }
 
@@ -160,6 +166,7 @@ export class RequestHandler {
     if (!req.core.toTag) return;
     // ACK for a 2xx: end to end, forwarded statelessly along the dialog's route.
     const hop = this.nextHop(req);
+    if (hop.local && ctx.proxy.ownRequest?.(req, undefined)) return;
     const target = hop.uri && !hop.local ? flowForUri(hop.uri, ctx.flows) : undefined;
     if (!target || target === 'gone') {
       ctx.logger.debug(`ACK for ${req.core.callId}: no route, dropped`);
@@ -171,6 +178,7 @@ export class RequestHandler {
     const mf = Number(out.get('max-forwards') ?? '70');
     out.set('Max-Forwards', String(Number.isFinite(mf) ? Math.max(0, mf - 1) : 69));
     out.prepend('Via', `${ctx.local.via(target.transport)};branch=${newBranch()}`);
+    ctx.proxy.forwarding?.(out, { initial: false });
     target.send(out.serialize());
   }
 

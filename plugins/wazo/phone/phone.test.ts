@@ -13,6 +13,8 @@ import { WazoWebRTCClient, type UaConfigOverrides, type WebRTCClientConfig } fro
 import { WebRTCPhone } from './webrtc-phone';
 import { createSimplePhone } from './simple-phone';
 import type { CallSession } from './call-session';
+import { setCameraSending, type VideoSender } from '../../../transports/webrtc/camera';
+import { answeredElsewhere } from '../../../transports/webrtc/cancel-reason';
 
 const config: WebRTCClientConfig = { host: 'wazo.test', displayName: 'Ann', authorizationUser: 'ann-line', password: 'pw-line-1' };
 
@@ -134,6 +136,68 @@ describe('WebRTCPhone: calls', () => {
       t().emit('incoming', call);
     }
     expect(flags).toEqual([false, true]);
+  });
+
+  test('an incoming video call says so: invite and onCallIncoming get wantsVideo true (it was always false)', async () => {
+    const { client, phone, t, ext } = await registeredPhone();
+    const invites: boolean[] = [];
+    const incoming: boolean[] = [];
+    client.on('invite', (_s, video) => invites.push(video));
+    phone.on('onCallIncoming', (_cs, video) => incoming.push(video));
+    for (const video of [true, false]) {
+      const call = new FakeCall('incoming', { uri: 'sip:1002@wazo.test', number: '1002' });
+      ext.controls(call);
+      ext.controlsOf.get(call)!.videoOffered = video;
+      t().emit('incoming', call);
+    }
+    expect(invites).toEqual([true, false]);
+    expect(incoming).toEqual([true, false]);
+  });
+
+  test('turnCameraOff/On: the camera track off and on, and its video encodings stop and resume sending (a disabled track alone still sends black frames)', async () => {
+    const { phone, t, ext } = await registeredPhone();
+    const cs = (await phone.makeCall('1002', null, true))!;
+    t().calls[0].emit('accepted');
+    phone.turnCameraOff(cs);
+    phone.turnCameraOn(cs);
+    expect(ext.controlsOf.get(t().calls[0])!.log).toEqual(['camera false', 'camera true']);
+    expect(cs.cameraEnabled).toBe(true);
+
+    const track = { kind: 'video', enabled: true } as MediaStreamTrack;
+    let params = { encodings: [{ active: true }, { active: true }] } as RTCRtpSendParameters;
+    const video: VideoSender = { track, getParameters: () => structuredClone(params), setParameters: async (p) => { params = p; } };
+    const audioTrack = { kind: 'audio', enabled: true } as MediaStreamTrack;
+    const audio: VideoSender = { track: audioTrack, getParameters: () => { throw new Error('audio untouched'); } };
+    await setCameraSending([audio, video, { track: null }], false);
+    expect({ enabled: track.enabled, active: params.encodings.map((e) => e.active), audio: audioTrack.enabled }).toEqual({ enabled: false, active: [false, false], audio: true });
+    await setCameraSending([audio, video], true);
+    expect({ enabled: track.enabled, active: params.encodings.map((e) => e.active) }).toEqual({ enabled: true, active: [true, true] });
+    // a sender without the parameters API (werift): the track alone
+    const bare = { kind: 'video', enabled: true } as MediaStreamTrack;
+    await setCameraSending([{ track: bare }], false);
+    expect(bare.enabled).toBe(false);
+  });
+
+  test('a call answered on another device of the user: onCallCanceled(cs, elsewhere=true); a plain CANCEL: false', async () => {
+    const { phone, t, ext } = await registeredPhone();
+    const got: Array<[string, boolean]> = [];
+    phone.on('onCallCanceled', (cs, elsewhere) => got.push([cs.number, elsewhere]));
+    for (const [number, elsewhere] of [['1002', true], ['1003', false]] as const) {
+      const call = new FakeCall('incoming', { uri: `sip:${number}@wazo.test`, number });
+      ext.controls(call);
+      ext.controlsOf.get(call)!.elsewhere = elsewhere;
+      t().emit('incoming', call);
+      call.end({ event: 'cancelled', code: 487 });
+    }
+    expect(got).toEqual([['1002', true], ['1003', false]]);
+    // the CANCEL's Reason, as Asterisk (Q.850 26) and RFC 3326 (SIP 200) say it
+    const cancel = (...reasons: string[]) => ({ getHeaders: () => reasons });
+    expect(answeredElsewhere(cancel('SIP;cause=200;text="Call completed elsewhere"', 'Q.850;cause=26'))).toBe(true);
+    expect(answeredElsewhere(cancel('Q.850 ; cause=26'))).toBe(true);
+    expect(answeredElsewhere(cancel('Q.850;cause=16;text="Normal call clearing"'))).toBe(false);
+    expect(answeredElsewhere(cancel('SIP;cause=2000'))).toBe(false);
+    expect(answeredElsewhere(cancel())).toBe(false);
+    expect(answeredElsewhere(null)).toBe(false);
   });
 
   test('§7 #9: reject declines 603', async () => {

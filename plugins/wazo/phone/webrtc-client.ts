@@ -122,7 +122,7 @@ export class WazoWebRTCClient extends Emitter<WebRTCClientEvents> {
     this.engine.on('incoming', (call) => {
       this.watch(call);
       const alert = call.controls?.header('Alert-Info') ?? '';
-      this.emit('invite', call, false, AUTO_ANSWER.test(alert));
+      this.emit('invite', call, call.controls?.offersVideo() ?? false, AUTO_ANSWER.test(alert));
     });
   }
 

@@ -50,7 +50,8 @@ export interface WebRTCPhoneEvents {
   [PHONE_EVENTS.ON_CALL_UNMUTED]: [cs: CallSession];
   [PHONE_EVENTS.ON_CAMERA_DISABLED]: [cs: CallSession];
   [PHONE_EVENTS.ON_CAMERA_RESUMED]: [cs: CallSession];
-  [PHONE_EVENTS.ON_CALL_CANCELED]: [cs: CallSession];
+  /** `elsewhere`: another device of the user answered it */
+  [PHONE_EVENTS.ON_CALL_CANCELED]: [cs: CallSession, elsewhere: boolean];
   [PHONE_EVENTS.ON_CALL_REJECTED]: [cs: CallSession, end: CallEnd];
   [PHONE_EVENTS.ON_CALL_FAILED]: [cs: CallSession, end: CallEnd];
   [PHONE_EVENTS.ON_CALL_ENDED]: [cs: CallSession, wasCurrent: boolean];
@@ -264,7 +265,7 @@ export class WebRTCPhone extends Emitter<WebRTCPhoneEvents> {
     if (wasCurrent) this.currentCallSession = null;
     if (!end.answered) {
       if (end.event === 'cancelled' && !cs.isCaller) {
-        this.emit('onCallCanceled', cs);
+        this.emit('onCallCanceled', cs, cs.sipSession.controls?.answeredElsewhere() ?? false);
       } else if (end.event === 'rejected' && cs.isCaller) {
         this.emit('onCallRejected', cs, end);
       } else if (end.event === 'failed') {

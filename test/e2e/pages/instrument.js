@@ -188,8 +188,31 @@ window.registerWith = function (params) {
     return Math.sqrt(sum / buf.length);
   };
 
-  window.__hearTone = function (probes) {
-    var live = taps.filter(function (t) { return t.alive(); });
+  // 'output': what the phone's own output element (#kazooAudioRemote, transports/webrtc/remote-audio.ts)
+  // plays now, i.e. the call the user hears when several are up (one held, one talking). One analyser,
+  // fed by whichever stream the element plays; made on the first ask.
+  var output = null;
+  function outputTap() {
+    if (!hearContext) hearContext = new AudioContext();
+    hearContext.resume().catch(function () {});
+    if (!output) {
+      output = { analyser: hearContext.createAnalyser(), stream: null, source: null };
+      window.__addToneTap('output', output.analyser, function () { return !!(output.stream && output.stream.getAudioTracks().some(function (t) { return t.readyState === 'live'; })); });
+    }
+    var el = document.getElementById('kazooAudioRemote');
+    var stream = el && el.srcObject;
+    if (stream !== output.stream) {
+      if (output.source) output.source.disconnect();
+      output.stream = stream || null;
+      output.source = stream && stream.getAudioTracks().length ? hearContext.createMediaStreamSource(stream) : null;
+      if (output.source) output.source.connect(output.analyser);
+    }
+  }
+
+  // `via` (optional): only taps of that kind ('webrtc', 'rtmp', 'output')
+  window.__hearTone = function (probes, via) {
+    if (via === 'output') outputTap();
+    var live = taps.filter(function (t) { return t.alive() && (!via || t.via === via); });
     var tap = live[live.length - 1];
     if (!tap) return null;
     var a = tap.analyser;

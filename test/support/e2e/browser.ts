@@ -49,8 +49,14 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-/** `args`: Chromium flags for this Lab's browser only (e.g. --ignore-certificate-errors for the lab's self-signed wss) */
-export async function launch(opts: { args?: string[] } = {}): Promise<Lab> {
+/**
+ * `args`: Chromium flags for this Lab's browser only (e.g. --ignore-certificate-errors for the lab's self-signed wss);
+ * `host`: the page server's loopback address (default 127.0.0.1); `executablePath`: another Chromium launcher
+ * (fixtures/lab/phone-chromium.sh: the phone's namespace of fixtures/lab/path.sh); `loopbackIce: false` leaves
+ * out --allow-loopback-in-peer-connection (no ICE candidate on lo)
+ */
+export async function launch(opts: { args?: string[]; host?: string; executablePath?: string; loopbackIce?: boolean } = {}): Promise<Lab> {
+  const host = opts.host ?? '127.0.0.1';
   const served: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://page');
@@ -72,13 +78,15 @@ export async function launch(opts: { args?: string[] } = {}): Promise<Lab> {
     }
     res.end(body);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, host, r));
   const port = (server.address() as { port: number }).port;
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kazoo-chromium-'));
   const ctx = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
+    executablePath: opts.executablePath ?? process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS.filter((a) => opts.loopbackIce !== false || a !== '--allow-loopback-in-peer-connection'), ...(opts.args ?? [])],
   });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${host}:${port}`;
   let opened = 0;
   return {
     ctx,
@@ -105,8 +113,11 @@ export interface Recorded { name: string; arg: Record<string, unknown> | null; t
 
 /** What a page receives now (instrument.js `__hearTone`): dominant frequency in 100–3800 Hz and level. */
 export interface Heard {
-  /** 'webrtc': the newest live peer connection's remote audio; 'rtmp': what the RTMP transport plays */
-  via: 'webrtc' | 'rtmp';
+  /**
+   * 'webrtc': the newest live peer connection's remote audio; 'rtmp': what the RTMP transport plays;
+   * 'output': what the phone's output element plays (the call heard when several are up)
+   */
+  via: HearVia;
   hz: number;
   /** level of the dominant bin, dBFS (about -20 for the tones the pages send) */
   peakDb: number;
@@ -116,8 +127,12 @@ export interface Heard {
   probes: Record<string, number>;
 }
 
+export type HearVia = 'webrtc' | 'rtmp' | 'output';
+
 export interface ToneExpectation {
   timeout?: number;
+  /** measure only this kind of tap (default: the newest live one of any kind) */
+  via?: HearVia;
   /** ±Hz (default TONE_TOLERANCE_HZ) */
   tolerance?: number;
   /** the least RMS that counts as hearing it (default 0.02, a tenth of a page's tone) */
@@ -201,8 +216,8 @@ export class PhonePage {
   }
 
   /** what this page receives now (null: no live remote audio); `probes`: frequencies to report the level of */
-  async hear(probes: number[] = []): Promise<Heard | null> {
-    return this.page.evaluate((p) => (window as unknown as { __hearTone(p: number[]): Heard | null }).__hearTone(p), probes);
+  async hear(probes: number[] = [], via?: HearVia): Promise<Heard | null> {
+    return this.page.evaluate(([p, v]) => (window as unknown as { __hearTone(p: number[], v?: HearVia): Heard | null }).__hearTone(p, v), [probes, via] as const);
   }
 
   /**
@@ -213,7 +228,7 @@ export class PhonePage {
     const timeout = o.timeout ?? 10_000;
     const deadline = Date.now() + timeout;
     for (;;) {
-      const heard = await this.hear([hz, ...(o.absent ?? [])]);
+      const heard = await this.hear([hz, ...(o.absent ?? [])], o.via);
       const miss = toneMiss(heard, hz, o);
       if (!miss) return heard!;
       if (Date.now() > deadline) throw new Error(`[${this.name}] did not hear ${hz} Hz within ${timeout} ms: ${miss}; heard ${JSON.stringify(heard)}`);
@@ -225,11 +240,11 @@ export class PhonePage {
    * Waits until the level this page receives at `hz` is below `maxDb` (default -60 dBFS) and, with `maxRms`,
    * the whole window is that quiet (no tail of the tone left in it); fails with what it heard.
    */
-  async expectNoTone(hz: number, o: { timeout?: number; maxDb?: number; maxRms?: number } = {}): Promise<Heard | null> {
+  async expectNoTone(hz: number, o: { timeout?: number; maxDb?: number; maxRms?: number; via?: HearVia } = {}): Promise<Heard | null> {
     const timeout = o.timeout ?? 10_000;
     const deadline = Date.now() + timeout;
     for (;;) {
-      const heard = await this.hear([hz]);
+      const heard = await this.hear([hz], o.via);
       if (!heard || (heard.probes[hz] < (o.maxDb ?? -60) && heard.rms <= (o.maxRms ?? Infinity))) return heard;
       if (Date.now() > deadline) throw new Error(`[${this.name}] still hears ${hz} Hz after ${timeout} ms: ${JSON.stringify(heard)}`);
       await sleep(100);

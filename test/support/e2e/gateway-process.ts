@@ -18,6 +18,8 @@ export interface GatewayProcess {
   signal(signal: NodeJS.Signals): void;
   /** SIGCONT (in case it was stopped) and SIGTERM; SIGKILL after 3 s; resolves once it exited */
   stop(): Promise<void>;
+  /** resolves when the process exits, with its exit code or the signal that ended it */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** starts `node dist/rtmp-gateway.cjs <args>` and resolves once every port in `ports` accepts (10 s at most) */
@@ -27,10 +29,11 @@ export async function startGatewayProcess(args: string[], ports: number[]): Prom
   let out = '';
   child.stdout!.on('data', (d) => { if (out.length < 1_000_000) out += d; });
   child.stderr!.on('data', (d) => { if (out.length < 1_000_000) out += d; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const pid = child.pid!;
   const proc: GatewayProcess = {
     pid,
+    exited,
     log: () => out,
     signal(signal) {
       if (child.exitCode === null && child.signalCode === null) process.kill(pid, signal);

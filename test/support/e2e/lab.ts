@@ -14,7 +14,7 @@ export const WSS_URL = 'wss://127.0.0.1:8443/ws';
 export const HTTP = 'http://127.0.0.1:8088';
 export const REALM = 'lab.test';
 
-function run(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+export function run(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(path.join(LAB, script), args, { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` });
@@ -22,8 +22,9 @@ function run(script: string, args: string[], env: Record<string, string> = {}): 
   });
 }
 
-export async function startLab(defines = ''): Promise<void> {
-  const r = await run('start.sh', [], { LAB_KAMAILIO_DEFINES: defines });
+/** `env`: more of start.sh's settings, e.g. `{ LAB_PATH: '1' }` (test/support/e2e/path.ts) */
+export async function startLab(defines = '', env: Record<string, string> = {}): Promise<void> {
+  const r = await run('start.sh', [], { LAB_KAMAILIO_DEFINES: defines, ...env });
   if (r.code !== 0) throw new Error(`lab start failed:\n${r.out}`);
 }
 

@@ -4,17 +4,31 @@
  * by a loopback server of its own, registered at Kamailio over WebSocket. It sends its own tone (an
  * OscillatorNode stream, not the fake microphone), measures the dominant frequency of what it receives
  * (AnalyserNode FFT on the remote track), and listens for DTMF tones in the received audio (Chromium's
- * NetEq plays the RFC 4733 events it receives as dual tones).
+ * NetEq plays the RFC 4733 events it receives as dual tones; an AudioWorklet detects them). `sip` points it at another SIP server than
+ * the lab's Kamailio (the Wazo dev engine: test/e2e/wazo-phone-more.e2e.test.ts).
  */
 import http from 'node:http';
 import type { BrowserContext, Page } from 'playwright-core';
 import { REALM, WS_URL } from './lab';
 import { jssipBrowserScript } from './jssip-bundle';
 
+/** where the far end registers, and how it offers */
+export interface FarEndSip {
+  wsUrl: string;
+  /** the SIP domain of its AOR */
+  domain: string;
+  password: string;
+  /** offer only PCMU and telephone-event (what siprtmp.py can take); false: Chromium's full offer */
+  plainOffer: boolean;
+}
+
+/** the lab's Kamailio, demo password (the siprtmp peer suite) */
+const labSip = (user: string): FarEndSip => ({ wsUrl: WS_URL, domain: REALM, password: `secret${user}`, plainOffer: true });
+
 /** The page's own code (runs in Chromium): JsSIP UA, tone out, FFT and DTMF detection in. */
-function farEndScript(user: string, toneHz: number): string {
+function farEndScript(user: string, toneHz: number, sip: FarEndSip): string {
   return `(() => {
-  const far = window.far = { events: [], session: null, mode: 'answer', dtmf: [], analyser: null };
+  const far = window.far = { events: [], session: null, mode: 'answer', dtmf: [], dtmfMisses: [], analyser: null };
   const log = (name, detail) => far.events.push({ name, detail: detail ?? null, t: Date.now() });
   const ctx = new AudioContext({ sampleRate: 48000 });
   const osc = ctx.createOscillator();
@@ -43,34 +57,82 @@ function farEndScript(user: string, toneHz: number): string {
     analyser.smoothingTimeConstant = 0;
     src.connect(analyser);
     far.analyser = analyser;
-    // DTMF: short windows in which one tone of each group stands out
-    const short = ctx.createAnalyser();
-    short.fftSize = 2048; // 23 Hz bins: the rows (73 Hz apart) resolve
-    short.smoothingTimeConstant = 0;
-    src.connect(short);
-    const low = [697, 770, 852, 941], high = [1209, 1336, 1477, 1633];
-    const keys = ['123A', '456B', '789C', '*0#D'];
-    const bins = new Float32Array(short.frequencyBinCount);
-    const level = (hz) => bins[Math.round(hz / (ctx.sampleRate / short.fftSize))];
-    // a key counts once one tone of each group stands 3 dB above the rest of its group in two polls
-    // running (a window that catches a tone's onset leaks into the neighbouring row)
-    const clear = (levels) => {
-      const i = levels.indexOf(Math.max(...levels));
-      return levels[i] > -45 && levels.every((l, j) => j === i || l < levels[i] - 3) ? i : -1;
-    };
-    let last = '', candidate = '', quiet = 0;
-    clearInterval(far.dtmfTimer);
-    far.dtmfTimer = setInterval(() => {
-      short.getFloatFrequencyData(bins);
-      const li = clear(low.map(level)), hj = clear(high.map(level));
-      const key = li >= 0 && hj >= 0 ? keys[li][hj] : '';
-      if (key && key === candidate && key !== last) { far.dtmf.push({ key, t: Date.now() }); last = key; }
-      // the same key again counts only after 40 ms without any (a tone's own flicker is one key)
-      quiet = key ? 0 : quiet + 1;
-      if (quiet >= 10) last = '';
-      candidate = key;
-    }, 4);
+    // DTMF: Goertzel on every sample, in the audio thread (dtmfDetector below)
+    far.dtmfReady.then(() => {
+      if (far.dtmfNode) far.dtmfNode.disconnect();
+      const node = far.dtmfNode = new AudioWorkletNode(ctx, 'dtmf-detector');
+      node.port.onmessage = (e) => {
+        if (e.data.miss) far.dtmfMisses = far.dtmfMisses.slice(-49).concat([e.data]);
+        else far.dtmf.push({ key: e.data.key, t: Date.now(), lv: e.data.lv });
+      };
+      // a node pulled by the destination runs; it outputs silence
+      src.connect(node).connect(ctx.destination);
+    }).catch((e) => log('dtmf-detector-failed', String(e)));
   }
+
+  // The DTMF detector runs in the audio thread on every received sample, so a busy page neither skips
+  // a short tone (siprtmp.py sends one 25 ms RFC 2833 event) nor reads one window many times. Every
+  // 5 ms it measures the last 20 ms at the exact row and column frequencies (Goertzel, a window that
+  // catches a tone's onset still peaks at that tone's frequency); a window names a key when one row and
+  // one column each stand 6 dB above the rest of their group, louder than -45 dBFS, within 8 dB of each
+  // other (twist), and carry a quarter of the window's energy or more (the party's audio goes on under
+  // the tones: siprtmp's 25 ms events measured 0.28–0.44 against Node's tone; noise is not a key).
+  // A key counts after two windows running; the same key again only after 40 ms without any. Windows
+  // that name a key but fail twist or share go to far.dtmfMisses (the last 50), for whoever reads a miss.
+  function dtmfDetector() {
+    const LOW = [697, 770, 852, 941], HIGH = [1209, 1336, 1477, 1633], KEYS = ['123A', '456B', '789C', '*0#D'];
+    const N = Math.round(sampleRate * 0.02), HOP = Math.round(sampleRate * 0.005);
+    const coeff = (hz) => 2 * Math.cos(2 * Math.PI * hz / sampleRate);
+    const lowC = LOW.map(coeff), highC = HIGH.map(coeff);
+    class DtmfDetector extends AudioWorkletProcessor {
+      constructor() {
+        super();
+        this.ring = new Float32Array(N); this.at = 0; this.filled = 0; this.sinceHop = 0;
+        this.candidate = ''; this.last = ''; this.quiet = 0;
+      }
+      power(c) {
+        let s1 = 0, s2 = 0;
+        for (let i = 0; i < N; i++) { const s0 = this.ring[(this.at + i) % N] + c * s1 - s2; s2 = s1; s1 = s0; }
+        return s1 * s1 + s2 * s2 - c * s1 * s2;
+      }
+      windowKey() {
+        let energy = 0;
+        for (let i = 0; i < N; i++) energy += this.ring[i] * this.ring[i];
+        const lows = lowC.map((c) => this.power(c)), highs = highC.map((c) => this.power(c));
+        const db = (p) => 10 * Math.log10(4 * p / (N * N) + 1e-20); // a sine of amplitude A: 20 log10 A
+        const pick = (ps) => {
+          const i = ps.indexOf(Math.max(...ps));
+          return ps.every((p, j) => j === i || db(p) < db(ps[i]) - 6) && db(ps[i]) > -45 ? i : -1;
+        };
+        const li = pick(lows), hj = pick(highs);
+        const lv = lows.concat(highs).map((p) => Math.round(db(p)));
+        if (li < 0 || hj < 0) return { key: '', lv };
+        const twistOk = Math.abs(db(lows[li]) - db(highs[hj])) <= 8;
+        const share = (2 / N) * (lows[li] + highs[hj]) / (energy + 1e-20);
+        if (twistOk && share >= 0.25) return { key: KEYS[li][hj], lv };
+        this.port.postMessage({ miss: KEYS[li][hj], share: Math.round(share * 100) / 100, lv });
+        return { key: '', lv };
+      }
+      process(inputs) {
+        const x = inputs[0] && inputs[0][0];
+        if (!x) return true;
+        for (let i = 0; i < x.length; i++) {
+          this.ring[this.at] = x[i]; this.at = (this.at + 1) % N;
+          if (this.filled < N) this.filled++;
+          if (++this.sinceHop < HOP || this.filled < N) continue;
+          this.sinceHop = 0;
+          const { key, lv } = this.windowKey();
+          if (key && key === this.candidate && key !== this.last) { this.port.postMessage({ key, lv }); this.last = key; }
+          this.quiet = key ? 0 : this.quiet + 1;
+          if (this.quiet >= 8) this.last = '';
+          this.candidate = key;
+        }
+        return true;
+      }
+    }
+    registerProcessor('dtmf-detector', DtmfDetector);
+  }
+  far.dtmfReady = ctx.audioWorklet.addModule(URL.createObjectURL(new Blob(['(' + dtmfDetector.toString() + ')()'], { type: 'text/javascript' })));
 
   far.peak = () => {
     if (!far.analyser) return null;
@@ -103,7 +165,7 @@ function farEndScript(user: string, toneHz: number): string {
 
   function watch(session, originator) {
     far.session = session;
-    session.on('sdp', (e) => { if (e.originator === 'local' && e.type === 'offer') e.sdp = shortOffer(e.sdp); });
+    if (${sip.plainOffer}) session.on('sdp', (e) => { if (e.originator === 'local' && e.type === 'offer') e.sdp = shortOffer(e.sdp); });
     log(originator === 'remote' ? 'incoming' : 'outgoing', session.remote_identity && session.remote_identity.uri.user);
     session.on('progress', (e) => log('progress', e.response ? e.response.status_code : null));
     session.on('accepted', () => log('accepted'));
@@ -118,8 +180,8 @@ function farEndScript(user: string, toneHz: number): string {
   }
 
   const ua = new JsSIP.UA({
-    sockets: [new JsSIP.WebSocketInterface(${JSON.stringify(WS_URL)})],
-    uri: 'sip:${user}@${REALM}', password: 'secret${user}', register: true, session_timers: false,
+    sockets: [new JsSIP.WebSocketInterface(${JSON.stringify(sip.wsUrl)})],
+    uri: ${JSON.stringify(`sip:${user}@${sip.domain}`)}, password: ${JSON.stringify(sip.password)}, register: true, session_timers: false,
   });
   ua.on('connected', () => log('ws-connected'));
   ua.on('disconnected', (e) => log('ws-disconnected', e && e.reason));
@@ -139,7 +201,7 @@ export class JsSipFarEnd {
   private constructor(readonly page: Page, readonly user: string, private readonly server: http.Server) {}
 
   /** `ctx`: a Chromium context (browser.ts launch()); the page comes from a loopback server of its own */
-  static async open(ctx: BrowserContext, user: string, toneHz: number): Promise<JsSipFarEnd> {
+  static async open(ctx: BrowserContext, user: string, toneHz: number, sip: FarEndSip = labSip(user)): Promise<JsSipFarEnd> {
     const html = `<!doctype html><title>far end ${user}</title><script>${jssipBrowserScript().replace(/<\/script/gi, '<\\/script')}</script>`;
     const server = http.createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' });
@@ -151,7 +213,7 @@ export class JsSipFarEnd {
     page.on('console', (m) => { if (m.type() === 'error') console.log(`[far ${user}] console ${m.text()}`); });
     // a loopback origin: a secure context, and one Chromium lets reach the loopback SIP server
     await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
-    await page.evaluate(farEndScript(user, toneHz));
+    await page.evaluate(farEndScript(user, toneHz, sip));
     const far = new JsSipFarEnd(page, user, server);
     await far.waitFor('registered');
     return far;
@@ -185,7 +247,8 @@ export class JsSipFarEnd {
     return this.eval('far.peak()');
   }
 
-  dtmf(): Promise<{ key: string; t: number }[]> {
+  /** the keys heard, when, and the levels (dBFS) of the four rows then the four columns at that moment */
+  dtmf(): Promise<{ key: string; t: number; lv: number[] }[]> {
     return this.eval('far.dtmf');
   }
 
@@ -194,7 +257,7 @@ export class JsSipFarEnd {
   }
 
   async clear(): Promise<void> {
-    await this.eval('far.events.length = 0, far.dtmf.length = 0');
+    await this.eval('far.events.length = 0, far.dtmf.length = 0, far.dtmfMisses = []');
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,8 @@ export class FakeControls implements CallControls {
   readonly sipCallId: string;
   readonly log: string[] = [];
   headers: Record<string, string> = {};
+  /** an incoming call's INVITE offers video (the test sets it) */
+  videoOffered = false;
   private pending: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
 
   constructor(readonly call: FakeCall) {
@@ -20,6 +22,10 @@ export class FakeControls implements CallControls {
   }
 
   header(name: string): string | undefined { return this.headers[name.toLowerCase()]; }
+  offersVideo(): boolean { return this.videoOffered; }
+  /** the CANCEL said another device answered (the test sets it) */
+  elsewhere = false;
+  answeredElsewhere(): boolean { return this.elsewhere; }
   answer(media: CallMedia): void { this.log.push(`answer ${JSON.stringify(media)}`); }
   setHold(held: boolean): Promise<void> {
     this.log.push(held ? 'hold' : 'resume');

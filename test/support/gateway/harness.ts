@@ -35,6 +35,8 @@ export async function startRig(options: RtmpGatewayOptions = {}): Promise<Rig> {
     sipServer: { host: '127.0.0.1', port: sipInfo.udp.port },
     directIpCalls: true,
     sipT1Ms: 100,
+    // tests close their phones mid-call: no grace window unless a test asks for one (resume.test.ts)
+    resumeGraceMs: 0,
     logLevel: 'debug',
     logSink: (line) => {
       if (logs.length < 5000) logs.push(line);

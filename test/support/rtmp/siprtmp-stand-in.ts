@@ -20,6 +20,8 @@ export interface StandInOptions {
   transfer?: 'ours' | 'upstream';
   /** 'ours': stopRegistrationRefresh answers true; 'upstream': an empty `_result`, as for any method it lacks */
   stopRefresh?: 'ours' | 'upstream';
+  /** our gateway's resume: whether a connect presenting this `resumeToken` gets its call back (`resumed: true`) */
+  resume?: (token: string) => boolean;
 }
 
 export interface Received {
@@ -107,6 +109,8 @@ export class SiprtmpStandIn {
   private decide(session: RtmpServerSession, request: ConnectRequest): ConnectDecision {
     this.connects.push(request);
     const outcome = this.options.register?.(request) ?? { ok: true };
+    const token = request.commandObject.resumeToken;
+    if (outcome.ok && typeof token === 'string' && this.options.resume?.(token)) return { accept: true, info: { resumed: true } };
     if (outcome.ok) return { accept: true };
     // the fork calls the client while its connect is being decided, then rejects it
     if (outcome.unauthorized) session.invoke('unauthorized', outcome.unauthorized);

@@ -2,11 +2,15 @@
 // only has what a browser offers (WebSocket, fetch, …; no require, no process). Prints a JSON report.
 import vm from 'node:vm';
 import { rollup } from 'rollup';
+import terser from '@rollup/plugin-terser';
 import parts from '../../../plugins/wazo/rollup.parts.mjs';
+import { MINIFY_OPTIONS } from '../../../rollup.plugins.mjs';
 
 const browser = parts[1];
 const bundle = await rollup({ ...browser, onwarn: () => undefined });
 const { output } = await bundle.generate({ format: 'iife', name: 'Wazo', exports: 'default' });
+// dist/kazoo-wazo.min.js too: its terser options may drop the IIFE's top-level `var Wazo`
+const minified = (await bundle.generate({ format: 'iife', name: 'Wazo', exports: 'default', plugins: [terser(MINIFY_OPTIONS)] })).output[0].code;
 await bundle.close();
 const code = output[0].code;
 
@@ -39,6 +43,9 @@ const fetch = async (url, init) => {
 const context = vm.createContext({ WebSocket: FakeWebSocket, fetch, console, setTimeout, clearTimeout, TextEncoder, TextDecoder, atob, btoa, Headers, Response, AbortController, URL, URLSearchParams });
 vm.runInContext(code, context, { filename: 'kazoo-wazo.js' });
 const Wazo = context.Wazo;
+const minContext = vm.createContext({ WebSocket: FakeWebSocket, fetch, console, setTimeout, clearTimeout, TextEncoder, TextDecoder, atob, btoa, Headers, Response, AbortController, URL, URLSearchParams });
+vm.runInContext(minified, minContext, { filename: 'kazoo-wazo.min.js' });
+const minifiedPhone = typeof minContext.Wazo?.Phone?.connect;
 
 const ws = new Wazo.WebSocketClient({ host: 'stack.example.com', token: 'tok', events: ['call_created'] });
 const initialized = new Promise((resolve) => ws.on('initialized', resolve));
@@ -53,6 +60,7 @@ const infos = await Wazo.confd.getInfos();
 console.log(
   JSON.stringify({
     bytes: code.length,
+    minifiedPhone,
     referencesWs: /\bimport\(\s*["']ws["']|require\(\s*["']ws["']|from\s*["']ws["']|\bspecifier\b/.test(code),
     hasProcessOrRequire: /\brequire\(|\bprocess\./.test(code),
     named: ['WazoApiClient', 'ApiRequester', 'WebSocketClient', 'WazoWebSocketClient', 'IssueReporter', 'CALL_CREATED', 'SOCKET_EVENTS'].filter((n) => Wazo[n] !== undefined),

@@ -53,6 +53,19 @@ export class CallAudio {
     this.media?.mute(muted);
   }
 
+  /**
+   * The connection dropped and the call waits for the next one (our gateway's resume): the streams died
+   * with the old connection; the devices stay open (frames captured meanwhile are dropped).
+   */
+  suspend(): void {
+    this.streams.length = 0;
+  }
+
+  /** the call resumed on a new connection: publish and play again there */
+  resume(): void {
+    if (this.started && !this.stopped) void this.openStreams();
+  }
+
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;

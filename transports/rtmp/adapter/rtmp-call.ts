@@ -200,6 +200,23 @@ export class RtmpCall extends EventEmitter<TransportCallEvents> implements Trans
     else this.end({ answered: false, originator: 'remote', reason: 'the gateway ended the call', event: 'failed' });
   }
 
+  /**
+   * The connection dropped, and the gateway keeps the call for a while (our gateway's resume, see
+   * rtmp-transport.ts): true when this call is answered and now waits, audio paused, for `resumed()`.
+   */
+  suspend(): boolean {
+    if (this.successor) return this.successor.suspend();
+    if (this.phase !== 'answered') return false;
+    this.audio.suspend();
+    return true;
+  }
+
+  /** the gateway gave the call back on a new connection */
+  resumed(): void {
+    if (this.successor) return this.successor.resumed();
+    this.audio.resume();
+  }
+
   /** the connection to the gateway is gone, and with it the SIP call */
   onConnectionLost(): void {
     if (this.successor) return this.successor.onConnectionLost();

@@ -225,15 +225,74 @@ describe('outgoing calls', () => {
     expect(log.cancels[0]).toMatchObject({ code: 487, event: 'cancelled', originator: 'local' });
   });
 
-  test('the connection drops during a call: one onHangup, disconnected, reconnect', async () => {
-    const log = await registered();
+  // an answer without a resume offer (an original siprtmp gateway): the call ends with the connection
+  test('the connection drops during a call: one onHangup, disconnected, reconnect (no token to present)', async () => {
+    const log = await registered({ resume: () => true });
     k.connect('2000');
     await stand.nextCommand('invite');
     stand.invoke('accepted', 'pcmu', null);
     await until('onAccepted', () => log.events.includes('accepted'));
     stand.dropConnections();
     await until('reconnected', () => log.events.filter((e) => e === 'connected').length === 2, 5000);
+    expect(stand.connects[1].commandObject.resumeToken).toBeUndefined();
     expect(log.events).toEqual(['connected', 'accepted', 'hangup', 'error:disconnected', 'notified:reconnecting_notification', 'connected']);
+  });
+});
+
+describe('our gateway keeps the call across a dropped connection (resume token)', () => {
+  const OFFER = { token: 'tok-0123456789abcdefghij', graceMs: 800 };
+
+  async function answeredWithOffer(options: StandInOptions): Promise<Log> {
+    const log = await registered(options);
+    k.connect('2000');
+    await stand.nextCommand('invite');
+    stand.invoke('accepted', 'pcmu', null, OFFER);
+    await until('onAccepted', () => log.events.includes('accepted'));
+    await until('streams up', () => stand.streamEvents.length === 2);
+    return log;
+  }
+
+  test('drop, the reconnect presents the token and is resumed: no onHangup, the streams come back, the later byed ends it once', async () => {
+    const log = await answeredWithOffer({ resume: (token) => token === OFFER.token });
+    expect(stand.connects[0].commandObject.resumeToken).toBeUndefined();
+    stand.dropConnections();
+    await until('reconnected', () => log.events.filter((e) => e === 'connected').length === 2, 5000);
+    expect(stand.connects[1].commandObject.resumeToken).toBe(OFFER.token);
+    // the documented sequence, as on WebRTC: the call is kept
+    expect(log.events).toEqual(['connected', 'accepted', 'error:disconnected', 'notified:reconnecting_notification', 'connected']);
+    await until('streams again on the new connection', () => stand.streamEvents.filter((e) => e === 'publish local').length === 2 && stand.streamEvents.filter((e) => e === 'play remote').length === 2);
+    stand.invoke('byed');
+    await until('onHangup', () => log.events.includes('hangup'));
+    await settle(OFFER.graceMs + 200); // no late end from the window's timer
+    expect(log.events.filter((e) => e === 'hangup')).toHaveLength(1);
+  });
+
+  test('a gateway that does not give the call back (no resumed in the reply): onHangup once, registered again', async () => {
+    const log = await answeredWithOffer({ resume: () => false });
+    stand.dropConnections();
+    await until('onHangup', () => log.events.includes('hangup'), 5000);
+    await until('reconnected', () => log.events.filter((e) => e === 'connected').length === 2, 5000);
+    await settle();
+    expect(log.events.filter((e) => e === 'hangup')).toHaveLength(1);
+    expect(k.currentCall).toBeNull();
+  });
+
+  test('hung up right after the drop: ended at once for the page; the gateway hears bye (on the resumed connection when the hang-up came first)', async () => {
+    const log = await answeredWithOffer({ resume: (token) => token === OFFER.token });
+    stand.dropConnections();
+    await until('disconnected', () => log.events.includes('error:disconnected'));
+    k.hangup();
+    await until('onHangup', () => log.events.includes('hangup'));
+    await stand.nextCommand('bye', 5000);
+  });
+
+  test('nobody to reconnect to within the window: the call ends when it closes (onHangup once)', async () => {
+    const log = await answeredWithOffer({ resume: () => true });
+    await stand.close(); // the listener too: every attempt fails
+    const lostAt = Date.now();
+    await until('onHangup', () => log.events.includes('hangup'), OFFER.graceMs + 3000);
+    expect(Date.now() - lostAt).toBeGreaterThanOrEqual(OFFER.graceMs - 100);
+    expect(log.events.filter((e) => e === 'hangup')).toHaveLength(1);
   });
 });
 

@@ -3,6 +3,12 @@
  * registration. The connect succeeds only once the gateway's SIP REGISTER did; the gateway's calls on
  * the client (`invited`, `accepted`, `byed`, `notified`, `unauthorized`…) become the engine's events.
  * Like every transport it never reconnects by itself: the engine's monitor calls reconnect().
+ *
+ * Our gateway keeps an answered call for a while when the connection drops (gateway/session/resume.ts):
+ * its `accepted` carries `{ token, graceMs }`, the call is then suspended rather than ended on a drop,
+ * and the next connect presents the token in its command object. A reply with `resumed: true` gives the
+ * call back (the streams are opened again); any other reply, or no connection within `graceMs`, ends it.
+ * An original siprtmp gateway sends no token: there the call ends with the connection, as it always did.
  */
 import { EventEmitter } from 'eventemitter3';
 import type {
@@ -23,6 +29,20 @@ const CONNECT_TIMEOUT_MS = 20_000;
 const STOP_REFRESH_RPC = 'stopRegistrationRefresh';
 /** logout's wait for the connection to close */
 const STOP_TIMEOUT_MS = 2000;
+/** a gateway's window longer than this is not trusted: a page's call does not hang on for ever */
+const MAX_RESUME_MS = 300_000;
+
+/** our gateway's resume offer for the answered call (third argument of `accepted`) */
+interface ResumeOffer {
+  readonly token: string;
+  readonly graceMs: number;
+}
+
+function resumeOfferOf(value: AmfValue | undefined): ResumeOffer | null {
+  const o = value as { token?: unknown; graceMs?: unknown } | null | undefined;
+  if (typeof o?.token !== 'string' || typeof o.graceMs !== 'number' || !(o.graceMs > 0)) return null;
+  return { token: o.token, graceMs: Math.min(o.graceMs, MAX_RESUME_MS) };
+}
 
 /** `register` settings as the RTMP transport reads them; `rtmpTunnelUrl` is optional (see README) */
 export type RtmpRegistrationSettings = RegistrationSettings & { rtmpTunnelUrl?: string };
@@ -45,6 +65,10 @@ export class RtmpTransport extends EventEmitter<TransportEvents> implements Tran
   private attempt: Attempt | null = null;
   private call_: RtmpCall | null = null;
   private stopped = false;
+  /** the current call's resume offer, once answered by a gateway that makes one */
+  private resume: ResumeOffer | null = null;
+  /** the call is suspended after a drop: the token goes with the next connect; ends it when the window closes */
+  private suspended: { token: string; timer: ReturnType<typeof setTimeout>; hangUp: boolean } | null = null;
 
   constructor(private readonly env: TransportEnvironment, private readonly platform: RtmpPlatform) {
     super();
@@ -93,7 +117,7 @@ export class RtmpTransport extends EventEmitter<TransportEvents> implements Tran
     const a = this.attempt;
     if (!a?.connected || a.retired) return;
     a.retired = true;
-    this.endCall();
+    this.loseConnection();
     a.client?.close();
     this.disconnected({ neverOpened: false, reason });
   }
@@ -122,6 +146,7 @@ export class RtmpTransport extends EventEmitter<TransportEvents> implements Tran
     this.stopped = true;
     const call = this.call_;
     if (call && !call.isEnded) call.hangup();
+    this.endSuspension();
     const a = this.attempt;
     this.attempt = null;
     if (!a) return;
@@ -159,15 +184,22 @@ export class RtmpTransport extends EventEmitter<TransportEvents> implements Tran
       (duplex) => {
         if (a.retired) return duplex.close();
         // every gateway call gets an empty `_result` when it asks for one (rtmplite numbers its calls)
-        const client = new RtmpClient(duplex, { connectTimeoutMs: CONNECT_TIMEOUT_MS, onCommand: () => undefined });
+        const token = this.suspended?.token;
+        const client = new RtmpClient(duplex, {
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
+          onCommand: () => undefined,
+          // our gateway's resume: the call suspended by the drop is asked back (an original gateway ignores it)
+          ...(token ? { commandObject: { resumeToken: token } } : {}),
+        });
         a.client = client;
         client.on('command', (command) => this.onCommand(a, command));
         client.on('close', ({ error }) => this.onClose(a, error));
         client.on('error', (error) => this.env.logger.debug(`RTMP: ${error.message}`));
         client.connect(endpoints.connectUrl, settings.authUser, settings.password, settings.displayName ?? '', 'narrowband').then(
-          () => {
+          (result) => {
             if (a.retired) return;
             a.connected = true;
+            if (token) this.afterResume(token, result.info.resumed === true);
             this.emit('connected');
             this.emit('registered');
           },
@@ -202,9 +234,9 @@ export class RtmpTransport extends EventEmitter<TransportEvents> implements Tran
 
   private onClose(a: Attempt, error: Error | undefined): void {
     if (a.retired) return;
-    this.endCall();
-    if (!a.connected) return; // a failed connect is reported by onConnectFailed
+    if (!a.connected) return; // a failed connect is reported by onConnectFailed (a suspended call waits on)
     a.retired = true;
+    this.loseConnection();
     this.disconnected({ neverOpened: false, reason: error?.message ?? 'connection closed' });
   }
 
@@ -220,7 +252,7 @@ export class RtmpTransport extends EventEmitter<TransportEvents> implements Tran
     this.attempt = null;
     if (!a) return;
     a.retired = true;
-    this.endCall();
+    this.loseConnection();
     a.client?.close();
   }
 
@@ -241,6 +273,8 @@ export class RtmpTransport extends EventEmitter<TransportEvents> implements Tran
         this.invited(args[0]);
         return;
       case 'accepted':
+        if (args.length > 0) this.resume = resumeOfferOf(args[2]);
+        if (this.resume) this.env.logger.redact(this.resume.token); // a credential for this call: never in a log
         call?.onAccepted(args);
         return;
       case 'rejected':
@@ -284,8 +318,50 @@ export class RtmpTransport extends EventEmitter<TransportEvents> implements Tran
 
   private adopt(call: RtmpCall): RtmpCall {
     this.call_ = call;
-    call.once('ended', () => { if (this.call_ === call) this.call_ = null; });
+    call.once('ended', () => {
+      if (this.call_ !== call) return;
+      this.call_ = null;
+      this.resume = null;
+      // hung up while suspended: the next connection resumes the call only to say bye
+      if (this.suspended) this.suspended.hangUp = true;
+    });
     return call;
+  }
+
+  // ---- surviving a drop (our gateway's resume) ----
+
+  /** the connection is gone: an answered call with a resume offer waits for the next one, others end */
+  private loseConnection(): void {
+    if (this.suspended) return; // an attempt to get it back failed: the call waits on, to its deadline
+    const call = this.call_;
+    const offer = this.resume;
+    if (!call || !offer || !call.suspend()) return this.endCall();
+    this.env.logger.debug(`RTMP: connection lost during a call: asking the gateway for it back (within ${offer.graceMs} ms)`);
+    const timer = setTimeout(() => {
+      this.env.logger.warn('RTMP: the call could not be resumed in time: it is over');
+      this.endSuspension();
+      this.endCall();
+    }, offer.graceMs);
+    this.suspended = { token: offer.token, timer, hangUp: false };
+  }
+
+  /** the connect that presented `token` succeeded: the call is back (`resumed`), or over */
+  private afterResume(token: string, resumed: boolean): void {
+    const suspended = this.suspended;
+    if (suspended?.token !== token) return;
+    this.endSuspension();
+    if (!resumed) {
+      this.env.logger.warn('RTMP: the gateway did not give the call back: it is over');
+      return this.endCall();
+    }
+    this.env.logger.debug('RTMP: the call resumed on the new connection');
+    if (suspended.hangUp) this.line().send('bye');
+    else this.call_?.resumed();
+  }
+
+  private endSuspension(): void {
+    if (this.suspended) clearTimeout(this.suspended.timer);
+    this.suspended = null;
   }
 
   private endCall(): void {
