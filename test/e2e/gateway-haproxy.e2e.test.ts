@@ -22,7 +22,7 @@ import { createKazoo, type Kazoo } from '../../entries';
 import { installNodeRtmp, toneSource } from '../../entries/node';
 import { installRtmpPlatform } from '../../transports/rtmp/adapter/platform';
 import { decodeG711 } from '../../protocol/audio/g711';
-import { REALM, labCreds, until } from '../support/e2e/lab';
+import { REALM, dropBindings, labCreds, until } from '../support/e2e/lab';
 import { launch, sleep, type Lab, type PhonePage } from '../support/e2e/browser';
 import { JsSipFarEnd } from '../support/e2e/siprtmp-jssip-far-end';
 import { startGatewayProcess, type GatewayProcess } from '../support/e2e/gateway-process';
@@ -223,6 +223,8 @@ suite('two gateways behind HAProxy', () => {
     await lab?.close();
     await haproxy?.stop();
     for (const g of Object.values(gateways)) await g?.stop();
+    // a SIGKILLed instance never un-REGISTERed its clients: their bindings would outlive this suite
+    await dropBindings(['1005', '1006', '1007']);
     installRtmpPlatform(null);
     for (const [what, v] of Object.entries(measured)) {
       const sorted = [...v].sort((a, b) => a - b);

@@ -63,6 +63,25 @@ export async function contacts(user: string): Promise<{ count: number; lines: st
   return { count, lines: r.body.split('\n').filter((l) => l.startsWith('contact=')) };
 }
 
+/**
+ * Removes every binding of these users from Kamailio's location table (kamcmd over the lab's binrpc
+ * socket). A suite whose phones die without un-REGISTERing (a gateway SIGKILLed) calls it when done, so
+ * the next suite does not ring a contact nobody answers (408 where an unregistered user gives 480).
+ */
+export async function dropBindings(users: readonly string[]): Promise<void> {
+  const socket = `unix:${process.env.LAB_RUN_DIR ?? '/tmp/lab'}/kamailio_ctl`;
+  for (const user of users) {
+    await new Promise<void>((resolve) => {
+      // `s:`: kamcmd would send a numeric user as an integer; an error for a user without bindings is fine
+      execFile('kamcmd', ['-s', socket, 'ul.rm', 'location', `s:${user}`], { timeout: 5000 }, () => resolve());
+    });
+  }
+  for (const user of users) {
+    const left = await contacts(user);
+    if (left.count) throw new Error(`lab: ${user} still has ${left.count} binding(s) after ul.rm`);
+  }
+}
+
 /** register() parameters for one of the lab's users (fixtures/lab: password `secret<user>`) */
 export const labCreds = (user: string, extra: Record<string, unknown> = {}) => ({
   realm: REALM, privateIdentity: user, publicIdentity: `sip:${user}@${REALM}`, password: `secret${user}`, ...extra,
