@@ -37,14 +37,17 @@ export async function jssipBundle() {
   }
 }
 
-/** serves `files` ({ '/path': [Buffer|string, content type] }) on 127.0.0.1; resolves to its base URL and close() */
-export async function servePages(files) {
+/**
+ * serves `files` ({ '/path': [Buffer|string, content type] }) on `host` (default 127.0.0.1; another loopback
+ * address for a phone behind fixtures/lab/path.sh); resolves to its base URL and close()
+ */
+export async function servePages(files, host = '127.0.0.1') {
   const server = http.createServer((req, res) => {
     const f = files[req.url.split('?')[0]];
     if (!f) { res.writeHead(404); res.end(); return; }
     res.writeHead(200, { 'content-type': f[1] });
     res.end(f[0]);
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { base: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+  await new Promise((r) => server.listen(0, host, r));
+  return { base: `http://${host}:${server.address().port}`, close: () => server.close() };
 }

@@ -12,11 +12,11 @@ if [ "${1:-}" != "--inside" ]; then
 fi
 export LAB_RUN_DIR="${LAB_RUN_DIR:-/tmp/kazoo-lab}"
 fixtures/lab/start.sh >/dev/null
-trap 'fixtures/lab/stop.sh >/dev/null 2>&1 || true' EXIT
+trap 'fixtures/lab/stop.sh >/dev/null 2>&1 || true; fixtures/lab/path.sh down >/dev/null 2>&1 || true' EXIT
 echo; echo "== WebRTC: registration and call set-up vs raw JsSIP, global build size"
 node bench/webrtc-setup.mjs
-echo; echo "== WebRTC: a call when the server closes the phone's WebSocket, vs raw JsSIP"
-node bench/survival-webrtc.mjs
+echo; echo "== WebRTC: an answered call when the socket, the server, the network path or a sleep breaks it, vs raw JsSIP (issue 13)"
+bash bench/survival-run.sh --inside
 echo; echo "== development SIP server vs the lab's Kamailio"
 node bench/devstack/sip-bench.mjs --kamailio-at 127.0.0.1:5060
 echo; echo "== RTMP: codec and chunk throughput, transport latency"

@@ -48,8 +48,9 @@ Usage: kazoo-rtmp-gateway [flags]
                            and call flags are refused with it. Logs connects and closes, never the bytes.
   --workers N|auto         N gateway processes sharing the RTMP port (node:cluster; auto = one per core;
                            default 1). Each connection, its registration and its calls stay in one worker;
-                           each worker binds its own SIP and RTP UDP ports; only worker 0 serves --http (RTMPT
-                           needs every request of a session in one process). SIGTERM and SIGINT go to every
+                           each worker binds its own SIP and RTP UDP ports; every worker serves --http (an
+                           RTMPT request reaching another worker is forwarded to the one holding its session,
+                           over a Unix socket in the temp directory). SIGTERM and SIGINT go to every
                            worker (each drains or stops); a worker that dies while serving is re-forked
   --help                   this text
 

@@ -11,6 +11,7 @@ import { HELP, parseCliArgs } from './cli-args';
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { exclusiveUdpBinds, resolveWorkerCount, runPrimary, workerIndex, type ClusterLike } from './workers';
+import { clusterRtmptRoute } from './rtmpt-workers';
 
 // for a launcher that runs the built gateway in its own way (devstack/gateway-child.mjs, npm start's)
 export { createRtmpGateway, HELP, parseCliArgs };
@@ -39,7 +40,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     exclusiveUdpBinds();
     // the primary forwards every signal and a terminal sends the group one too: the extra ones are not fatal
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => undefined);
-    if (index > 0) parsed = { ...parsed, options: { ...parsed.options, http: null } };
+    // every worker serves the HTTP port too; RTMPT requests reach the worker holding their session
+    parsed = { ...parsed, options: { ...parsed.options, rtmptWorkers: clusterRtmptRoute(index, process.ppid) } };
   }
   const gateway = parsed.kind === 'front' ? createTunnelFront(parsed.options) : createRtmpGateway(parsed.options);
   try {

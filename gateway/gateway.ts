@@ -93,7 +93,7 @@ export function createRtmpGateway(options: RtmpGatewayOptions = {}): RtmpGateway
       try {
         if (resolved.rtmp) listeners.push(await listenTcp(resolved.rtmp, accept));
         if (resolved.http) {
-          listeners.push(await listenHttp(resolved.http, { wsPath: resolved.wsPath, maxSessions: resolved.maxSessions, corsOrigins: resolved.corsOrigins, health }, accept));
+          listeners.push(await listenHttp(resolved.http, { wsPath: resolved.wsPath, maxSessions: resolved.maxSessions, corsOrigins: resolved.corsOrigins, health, workers: resolved.rtmptWorkers }, accept));
         }
       } catch (error) {
         await this.stop();

@@ -2,7 +2,7 @@
  * The three ways a client reaches the gateway, each ending in a `ByteDuplex`: RTMP over TCP, and on one
  * HTTP port the WebSocket tunnel (binary frames carry RTMP bytes) and RTMPT (POST, `application/x-fcs`).
  */
-import { createServer as createHttpServer, Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, AddressInfo, Server as TcpServer, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { ByteDuplex } from '../protocol/rtmp/duplex';
@@ -11,6 +11,7 @@ import { createRtmptHttpHandler } from '../protocol/rtmp/node/rtmpt-http';
 import { RtmptServer } from '../protocol/rtmp/tunnel/rtmpt-server';
 import { WebSocketDuplex, WebSocketLike } from '../protocol/rtmp/tunnel/websocket-duplex';
 import type { HostPort } from './sip-ua';
+import { rtmptForwarder, rtmptIdPrefix, type RtmptWorkerRoute } from './rtmpt-workers';
 
 export type DuplexSink = (duplex: ByteDuplex, via: 'tcp' | 'ws' | 'rtmpt') => void;
 
@@ -72,16 +73,20 @@ export interface HttpListenerOptions {
    * `retry-on 503` sends to another instance; requests of open RTMPT sessions are served as before.
    */
   readonly health?: () => HealthReport;
+  /** one of several `--workers` on this port: RTMPT session ids name their worker, others' requests are forwarded (`rtmpt-workers.ts`) */
+  readonly workers?: RtmptWorkerRoute;
 }
 
 const HEALTH_PATH = '/health';
 
 export async function listenHttp(at: HostPort, options: HttpListenerOptions, sink: DuplexSink): Promise<Listener> {
-  const rtmpt = new RtmptServer({ onSession: (duplex) => sink(duplex, 'rtmpt'), maxSessions: options.maxSessions });
+  const workers = options.workers ? rtmptForwarder(options.workers) : null;
+  const rtmpt = new RtmptServer({ onSession: (duplex) => sink(duplex, 'rtmpt'), maxSessions: options.maxSessions, idPrefix: options.workers && rtmptIdPrefix(options.workers.self) });
   const handleRtmpt = createRtmptHttpHandler(rtmpt, { corsOrigins: options.corsOrigins });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_FRAME, perMessageDeflate: false });
   const refusing = (): boolean => options.health !== undefined && !options.health().ok;
-  const server: HttpServer = createHttpServer((request, response) => {
+  const serve = (request: IncomingMessage, response: ServerResponse): void => {
+    if (workers?.forward(request, response)) return;
     const path = (request.url ?? '/').split('?')[0];
     if (options.health && path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
       const report = options.health();
@@ -99,7 +104,8 @@ export async function listenHttp(at: HostPort, options: HttpListenerOptions, sin
     }
     response.writeHead(404, { 'Content-Type': 'text/plain' });
     response.end('not found\n');
-  });
+  };
+  const server: HttpServer = createHttpServer(serve);
   server.on('upgrade', (request, socket: Socket, head) => {
     socket.on('error', () => undefined);
     if ((request.url ?? '').split('?')[0] !== options.wsPath) {
@@ -115,17 +121,25 @@ export async function listenHttp(at: HostPort, options: HttpListenerOptions, sin
   });
   server.on('clientError', (_error, socket) => socket.destroy());
   await listen(server, at);
+  try {
+    await workers?.listen(serve);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   return {
     address: bound(server),
     stopAccepting: () => undefined,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         rtmpt.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await workers?.close();
+    },
   };
 }
 

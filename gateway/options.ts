@@ -6,6 +6,7 @@ import { MediaProfile, profileLegFactory } from './profile-leg';
 import { createRtpLeg } from './rtp-leg';
 import { createWebRtcLeg } from './webrtc-leg';
 import type { HostPort } from './sip-ua';
+import type { RtmptWorkerRoute } from './rtmpt-workers';
 import { sipMessageBuilder } from '../protocol/sip/builder';
 
 export interface RtmpGatewayOptions {
@@ -60,6 +61,8 @@ export interface RtmpGatewayOptions {
    * health check has seen `/health` answer 503 (HAProxy: `inter` × `fall`). Default 5 s.
    */
   readonly drainIdleDelayMs?: number;
+  /** set by `--workers` in each worker: RTMPT sessions of the shared HTTP port reach the worker that opened them */
+  readonly rtmptWorkers?: RtmptWorkerRoute;
 }
 
 export interface ResolvedGatewayOptions {
@@ -83,6 +86,7 @@ export interface ResolvedGatewayOptions {
   readonly mediaLegFactory: MediaLegFactory;
   readonly drainTimeoutMs: number;
   readonly drainIdleDelayMs: number;
+  readonly rtmptWorkers?: RtmptWorkerRoute;
 }
 
 function positive(value: number, name: string): number {
@@ -125,5 +129,6 @@ export function resolveGatewayOptions(o: RtmpGatewayOptions = {}): ResolvedGatew
       }),
     drainTimeoutMs: notNegative(o.drainTimeoutMs ?? 3_600_000, 'drainTimeoutMs'),
     drainIdleDelayMs: notNegative(o.drainIdleDelayMs ?? 5000, 'drainIdleDelayMs'),
+    rtmptWorkers: o.rtmptWorkers,
   };
 }

@@ -15,7 +15,7 @@ import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIPv4 } from 'node:net';
 import { decodeG711, encodeG711 } from '../protocol/audio/g711';
 import type { MediaFrame, MediaLeg, MediaOfferOptions } from './media-leg';
-import { decodeRtp, decodeTelephoneEvent, dtmfDigit, dtmfEventCode, encodeRtp, encodeTelephoneEvent } from './rtp-packet';
+import { decodeRtp, decodeTelephoneEvent, dtmfDigit, dtmfEventCode, encodeTelephoneEvent, writeRtp } from './rtp-packet';
 import { AudioCodec, PAYLOAD_TYPES, RemoteMedia, answerDirection, buildSdp, isRemoteHold, parseSdp } from './sdp';
 import { randomInt } from 'node:crypto';
 
@@ -75,9 +75,12 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, fam
  * is answered at once.
  */
 function numericFirstLookup(host: string, options: LookupOneOptions | number, callback: LookupCallback): void {
-  if (isIPv4(host)) callback(null, host, 4);
-  else dnsLookup(host, options as LookupOneOptions, callback);
+  if (host === lastNumericHost || isIPv4(host)) {
+    lastNumericHost = host; // most sends go to the address of the one before: no regular expression
+    callback(null, host, 4);
+  } else dnsLookup(host, options as LookupOneOptions, callback);
 }
+let lastNumericHost = '';
 
 export async function createRtpLeg(options: RtpLegOptions = {}): Promise<RtpLeg> {
   const address = options.address ?? '127.0.0.1';
@@ -118,6 +121,17 @@ export class RtpLeg implements MediaLeg {
   /** Real time before which no new event may start. */
   private nextEventAt = -Infinity;
   private dtmfTimer: unknown = null;
+  /**
+   * Every packet is written into this one buffer (header + the largest payload taken), sent from a view
+   * of the packet's length (kept while the length does not change). dgram has passed a packet to the
+   * kernel by the time send() returns when the address needs no lookup and nothing waits in the socket's
+   * queue; otherwise the queued send keeps the buffer and the next packet gets a new one.
+   */
+  private packet = new Uint8Array(12 + MAX_RTP_PAYLOAD);
+  private packetView: Uint8Array | null = null;
+  /** the remote whose address was checked, and whether it is numeric (sends without lookup) */
+  private checkedRemote: RemoteMedia | null = null;
+  private remoteNumeric = false;
 
   constructor(
     private readonly socket: Socket,
@@ -272,15 +286,24 @@ export class RtpLeg implements MediaLeg {
   private send(payloadType: number, marker: boolean, timestamp: number, payload: Uint8Array): void {
     const remote = this.remote;
     if (!remote || remote.port === 0 || remote.address === '0.0.0.0') return;
-    const packet = encodeRtp({ payloadType, marker, sequence: this.sequence, timestamp, ssrc: this.ssrc, payload });
+    const length = writeRtp(this.packet, payloadType, marker, this.sequence, timestamp, this.ssrc, payload);
     this.sequence = (this.sequence + 1) & 0xffff;
-    this.socket.send(packet, remote.port, remote.address);
+    if (this.packetView?.length !== length) this.packetView = this.packet.subarray(0, length);
+    this.socket.send(this.packetView, remote.port, remote.address);
+    if (remote !== this.checkedRemote) {
+      this.checkedRemote = remote;
+      this.remoteNumeric = isIPv4(remote.address);
+    }
+    if (!this.remoteNumeric || this.socket.getSendQueueCount() > 0) {
+      this.packet = new Uint8Array(this.packet.length);
+      this.packetView = null;
+    }
   }
 
   private receive(bytes: Buffer): void {
     const remote = this.remote;
     if (this.closed || !remote) return;
-    const packet = decodeRtp(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const packet = decodeRtp(bytes); // a Buffer is a Uint8Array: no view to make
     if (!packet || packet.payload.length > MAX_RTP_PAYLOAD) return;
     if (packet.payloadType === remote.dtmfPayloadType) {
       this.receiveDtmf(packet.timestamp, packet.payload);

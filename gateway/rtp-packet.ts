@@ -8,16 +8,18 @@ export interface RtpPacket {
   readonly payload: Uint8Array;
 }
 
-export function encodeRtp(packet: RtpPacket): Uint8Array {
-  // one allocation per packet and no DataView: this runs for every 20 ms frame of every call
-  const out = new Uint8Array(12 + packet.payload.length);
+/**
+ * Writes header + payload at the start of `out` (≥ 12 + payload bytes) and returns the packet's length:
+ * no object and no allocation, for the leg that reuses one buffer for every 20 ms frame of its call.
+ */
+export function writeRtp(out: Uint8Array, payloadType: number, marker: boolean, sequence: number, timestamp: number, ssrc: number, payload: Uint8Array): number {
   out[0] = 0x80; // version 2, no padding, no extension, no CSRC
-  out[1] = (packet.marker ? 0x80 : 0) | (packet.payloadType & 0x7f);
-  writeU16(out, 2, packet.sequence);
-  writeU32(out, 4, packet.timestamp);
-  writeU32(out, 8, packet.ssrc);
-  out.set(packet.payload, 12);
-  return out;
+  out[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  writeU16(out, 2, sequence);
+  writeU32(out, 4, timestamp);
+  writeU32(out, 8, ssrc);
+  out.set(payload, 12);
+  return 12 + payload.length;
 }
 
 function writeU16(out: Uint8Array, at: number, value: number): void {

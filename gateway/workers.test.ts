@@ -4,12 +4,16 @@
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { parseCliArgs } from './cli-args';
 import { exclusiveBindArgs, resolveWorkerCount, runPrimary, WORKER_INDEX_ENV, workerIndex, type ClusterLike, type WorkerLike } from './workers';
+import { clusterRtmptRoute, rtmptIdPrefix, rtmptOwner } from './rtmpt-workers';
+import { RtmpClient } from '../protocol/rtmp/rtmp-client';
+import { openRtmpt, type FetchLike } from '../protocol/rtmp/tunnel/rtmpt-duplex';
 
 jest.setTimeout(30_000);
 
@@ -67,6 +71,15 @@ function standIns() {
   };
   return { events, workers, cluster, signals };
 }
+
+test('an RTMPT session id names the worker that opened it; only send/idle/close paths are routed', () => {
+  expect(rtmptIdPrefix(1)).toBe('w1-');
+  expect(rtmptOwner(`/idle/w1-${'ab'.repeat(16)}/3`)).toBe(1);
+  expect(rtmptOwner(`/send/w12-${'ab'.repeat(16)}/0`)).toBe(12);
+  expect(rtmptOwner(`/close/w0-x/9`)).toBe(0);
+  for (const other of ['/open/1', `/idle/${'ab'.repeat(16)}/0`, '/health', '/rtmp', `/fcs/ident2`]) expect(rtmptOwner(other)).toBeNull();
+  expect(clusterRtmptRoute(2, 4242, '/run/x').socketPath(1)).toBe('/run/x/kazoo-rtmp-gateway-4242-w1.sock');
+});
 
 describe('the primary', () => {
   test('forks one worker per index, forwards SIGTERM then SIGINT to each, exits 0 once all have exited', async () => {
@@ -183,7 +196,8 @@ if (cluster.isPrimary) {
 
 /**
  * The real CLI (gateway and protocol transpiled by bench/rtmp/compile.mjs) with `--workers 2`: two worker
- * processes, worker 0 alone on the HTTP port, every signal to the primary reaching both, all gone after.
+ * processes, both on the RTMP and the HTTP port, RTMPT sessions answered whichever worker a request
+ * reaches, every signal to the primary reaching both, all gone after.
  */
 describe('kazoo-rtmp-gateway --workers 2', () => {
   let out = '';
@@ -221,30 +235,114 @@ describe('kazoo-rtmp-gateway --workers 2', () => {
     return port;
   };
 
-  test('SIGTERM to the primary drains both workers; the primary exits 0 after them', async () => {
+  /** starts the CLI with two workers; resolves once both listen */
+  async function startTwo(extra: string[] = []) {
     const [rtmp, http] = [await freePort(), await freePort()];
-    const args = ['--workers', '2', '--rtmp', `127.0.0.1:${rtmp}`, '--http', `127.0.0.1:${http}`, '--sip-server', '127.0.0.1:9', '--drain-idle-delay', '0', '--log-level', 'info'];
-    primary = spawn(process.execPath, [path.join(out, 'gateway/cli.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    primary.stdout!.on('data', (d) => (log += d));
-    primary.stderr!.on('data', (d) => (log += d));
+    const args = ['--workers', '2', '--rtmp', `127.0.0.1:${rtmp}`, '--http', `127.0.0.1:${http}`, '--sip-server', '127.0.0.1:9', '--log-level', 'info', ...extra];
+    const child = spawn(process.execPath, [path.join(out, 'gateway/cli.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    primary = child;
+    const state = { log: '' };
+    child.stdout!.on('data', (d) => (state.log += d));
+    child.stderr!.on('data', (d) => (state.log += d));
     const end = Date.now() + 20_000;
-    while ((log.match(/listening: /g) ?? []).length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    const workers = childrenOf(primary.pid!);
+    while ((state.log.match(/listening: /g) ?? []).length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    return { child, rtmp, http, state };
+  }
+
+  /** one RTMPT POST on a connection of its own (node:cluster hands consecutive connections to the workers in turn) */
+  const rtmptPost = (port: number, path: string): Promise<{ status: number; body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'Content-Type': 'application/x-fcs', 'Content-Length': '0' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      });
+      req.setTimeout(5000, () => req.destroy(new Error(`POST ${path}: no answer in 5 s`)));
+      req.on('error', reject);
+      req.end();
+    });
+
+  test('RTMPT sessions opened on either worker are served whichever worker each request reaches', async () => {
+    const { child, http } = await startTwo();
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const open = await rtmptPost(http, '/open/1');
+        expect(open.status).toBe(200);
+        ids.push(open.body.toString().trim());
+      }
+      // both workers opened sessions: each serves the HTTP port
+      expect(new Set(ids.map((id) => /^w(\d)-[0-9a-f]{32}$/.exec(id)?.[1]))).toEqual(new Set(['0', '1']));
+      for (const id of ids) {
+        // four requests on four connections: some reach the other worker, which forwards them
+        for (let seq = 0; seq < 4; seq++) {
+          const idle = await rtmptPost(http, `/idle/${id}/${seq}`);
+          expect(idle.status).toBe(200);
+          expect(idle.body.length).toBe(1); // the polling hint, no RTMP bytes yet
+        }
+        expect((await rtmptPost(http, `/idle/${id}/9`)).status).toBe(400); // the owner's sequence check, through a forward or not
+        expect((await rtmptPost(http, `/close/${id}/4`)).status).toBe(200);
+        expect((await rtmptPost(http, `/idle/${id}/5`)).status).toBe(404); // closed: unknown on both workers
+      }
+      expect((await rtmptPost(http, `/idle/w7-${'0'.repeat(32)}/0`)).status).toBe(404); // no such worker
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGINT');
+      await exited;
+    }
+    // each worker removed its forwarding socket
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith(`kazoo-rtmp-gateway-${child.pid}-`))).toEqual([]);
+  });
+
+  test('an RTMP client over RTMPT, every request on a new connection (so half reach the other worker), connects and publishes', async () => {
+    const { child, http } = await startTwo(['--allow-unregistered']);
+    // fetch for the RTMPT client with no keep-alive: node:cluster deals each request's connection to the next worker
+    const fetchEach: FetchLike = (url, init) =>
+      new Promise((resolve, reject) => {
+        const body = Buffer.from(init.body);
+        const req = httpRequest(url, { method: init.method, agent: false, headers: { ...init.headers, 'Content-Length': String(body.length) }, signal: init.signal }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const all = Buffer.concat(chunks);
+            const status = res.statusCode ?? 0;
+            resolve({ ok: status >= 200 && status < 300, status, arrayBuffer: async () => all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) });
+          });
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const client = new RtmpClient(await openRtmpt(`http://127.0.0.1:${http}`, { fetch: fetchEach }));
+    try {
+      await client.connect('rtmp://127.0.0.1/sip/alice@example.test', 'alice', '', 'Alice', 'narrowband');
+      const stream = await client.createStream();
+      await expect(stream.publish('local')).resolves.toMatchObject({ code: 'NetStream.Publish.Start' });
+    } finally {
+      client.close();
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGINT');
+      await exited;
+    }
+  });
+
+  test('SIGTERM to the primary drains both workers; the primary exits 0 after them', async () => {
+    const { http, rtmp, state } = await startTwo(['--drain-idle-delay', '0']);
+    const log = (): string => state.log;
+    const workers = childrenOf(primary!.pid!);
     expect(workers).toHaveLength(2);
-    const listening = log.split('\n').filter((l) => l.includes('listening: '));
+    const listening = log().split('\n').filter((l) => l.includes('listening: '));
     expect(listening).toHaveLength(2);
-    // worker 0 serves RTMP and HTTP, the other RTMP alone
-    expect(listening.filter((l) => l.includes(`ws://127.0.0.1:${http}/rtmp`))).toHaveLength(1);
+    // both serve RTMP and HTTP
+    expect(listening.filter((l) => l.includes(`ws://127.0.0.1:${http}/rtmp`))).toHaveLength(2);
     expect(listening.every((l) => l.includes(`rtmp://127.0.0.1:${rtmp}/sip`))).toBe(true);
     const health = await fetch(`http://127.0.0.1:${http}/health`);
     expect(health.status).toBe(200);
 
     const exited = new Promise<number | null>((r) => primary!.once('exit', (code) => r(code)));
-    primary.kill('SIGTERM');
+    primary!.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(log).toContain('SIGTERM: forwarded to 2 worker(s)');
-    expect(log.match(/drained in /g)).toHaveLength(2); // each worker drained
+    expect(log()).toContain('SIGTERM: forwarded to 2 worker(s)');
+    expect(log().match(/drained in /g)).toHaveLength(2); // each worker drained
     for (const pid of workers) expect(alive(pid)).toBe(false);
   });
 });

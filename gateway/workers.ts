@@ -9,8 +9,9 @@
  *   would get the same socket and read each other's packets. `exclusiveUdpBinds()` makes every bind in a
  *   worker its own (the kernel picks a free port per socket, so each worker's SIP ports and RTP ports are
  *   its own), including the ICE sockets werift opens for WebRTC-profile calls.
- * - The HTTP port. An RTMPT session is a series of HTTP requests that the primary could hand to different
- *   workers; only worker 0 serves HTTP (WebSocket tunnel, RTMPT, `/health`), the others RTMP over TCP only.
+ * - RTMPT sessions. Every worker serves the HTTP port too (a WebSocket tunnel is one connection, so one
+ *   worker), but an RTMPT session is a series of requests the primary may hand to different workers: its
+ *   id names the worker that opened it, and the others forward its requests there (`rtmpt-workers.ts`).
  *
  * The primary carries no call: it forwards SIGTERM (each worker drains, `drain.ts`) and SIGINT (each stops)
  * to every worker, re-forks a worker that died while serving, and exits once all workers have exited.

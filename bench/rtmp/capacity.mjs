@@ -12,7 +12,9 @@
 // step not held. Everything on 127.0.0.1; every process stopped by PID; the run is bounded (≈ 6 min).
 // Usage: node bench/rtmp/capacity.mjs [--workers=auto|N[,N…]] [--window-ms=20000] [--ours-steps=…] [--siprtmp-steps=…]
 //        [--only=ours|siprtmp] [--budget-s=150 per gateway] [--before=DIR: also our gateway from another tree,
-//        e.g. `git archive HEAD gateway protocol package.json | tar -x -C DIR`, one process, for before/after]
+//        e.g. `git archive HEAD gateway protocol package.json | tar -x -C DIR` and a node_modules symlink, one process, for before/after]
+// The gateway's CPU per frame here is mostly the kernel's and Node's I/O (a TCP write and read, a UDP send
+// and two receives per round trip); frame-cost.mjs measures the gateway's own per-frame code, no sockets.
 import { fork, spawn } from 'node:child_process';
 import { createServer as createTcpServer, connect as tcpConnect } from 'node:net';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -34,7 +36,7 @@ const BEFORE = arg('before', '');
 const WORKER_RUNS = WORKERS.split(',').map((w) => (w === 'auto' ? cpus().length : Number(w)));
 const RAMPS = WORKER_RUNS.length + (BEFORE ? 1 : 0) + (ONLY === 'ours' ? 0 : 1);
 const HARD_LIMIT_MS = RAMPS * (BUDGET_MS + 45_000); // the whole run, whatever happens
-const OURS_STEPS = arg('ours-steps', '150,300,450,600,850,1000').split(',').map(Number);
+const OURS_STEPS = arg('ours-steps', '150,250,300,350,400,450,500,600').split(',').map(Number);
 const SIPRTMP_STEPS = arg('siprtmp-steps', '25,50,75,100,125,150').split(',').map(Number);
 const HELD_BACK = 0.95;
 const HELD_P99_MS = 40;
@@ -44,7 +46,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (v) => (Number.isFinite(v) ? v.toFixed(1) : '—');
 
 const { out, load } = compileGateway(root);
-const { RtmpClient } = load('protocol/rtmp/index.js');
+const { RtmpClient, audioTagByte } = load('protocol/rtmp/index.js');
 const { connectTcp } = load('protocol/rtmp/node/index.js');
 
 // ---- processes -------------------------------------------------------------------------------------
@@ -128,7 +130,9 @@ async function startOurs(workers, before = null) {
     '--max-sessions', '5000', '--log-level', 'error', ...(before ? [] : ['--resume-grace', '0', '--workers', String(workers)])];
   // GATEWAY_CPU_PROF=<dir>: V8 CPU profiles of the gateway's processes (written when they exit)
   const prof = process.env.GATEWAY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GATEWAY_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // GATEWAY_NODE_FLAGS='--trace-gc …': more node/V8 flags for the gateway's processes (investigations)
+  if (process.env.GATEWAY_NODE_FLAGS) prof.push(...process.env.GATEWAY_NODE_FLAGS.split(/\s+/).filter(Boolean));
+  const child = spawn(process.execPath, [...prof, ...args], { stdio: ['ignore', process.env.GATEWAY_NODE_FLAGS ? 'inherit' : 'ignore', 'inherit'] });
   pids.add(child.pid);
   await untilAccepts(port, child, 'kazoo-rtmp-gateway');
   await sleep(300 * workers); // every worker listening (the first one answers the probe)
@@ -206,16 +210,19 @@ async function openCall(port) {
     client.close();
     throw error;
   }
-  const frame = new Uint8Array(160).fill(0xff);
-  const view = new DataView(frame.buffer);
+  // the whole audio message (FLV tag byte + 160 bytes of PCMU), built once per call and rewritten per frame:
+  // what sendG711 sends, without its copy of the frame (the chunk writer copies the message anyway)
+  const message = new Uint8Array(1 + 160).fill(0xff);
+  message[0] = audioTagByte('pcmu');
+  const view = new DataView(message.buffer, 1);
   view.setUint32(0, id);
   let seq = 0;
   call.up = true;
   call.due = performance.now() + Math.random() * 20; // unsynchronised phases, as real clients are
   call.send = () => {
-    view.setUint32(4, seq++);
+    view.setUint32(4, seq);
     view.setBigUint64(8, process.hrtime.bigint());
-    local.sendG711('pcmu', frame);
+    local.sendAudio(message, (seq++ * 20) >>> 0); // stamped 20 ms apart, as sendG711 does
   };
   return call;
 }
@@ -245,15 +252,20 @@ async function measure(gw) {
     gwCpu: (treeCpu(gw.child.pid) - gwCpu0) / (wall / 1000),
     genCpu: (gen.user + gen.system) / (wall * 1000),
     farCpu: far.farCpu,
+    wall,
   };
 }
 
-/** ramps `steps` on one gateway; returns the largest step held (0 if none) */
+/** the gateway's CPU time per frame that came back (each crossed it twice: RTMP→RTP and RTP→RTMP); load-independent, unlike held */
+const perFrame = (r) => (r.back ? ((r.gwCpu * r.wall * 1000) / r.back).toFixed(1) : '—');
+
+/** ramps `steps` on one gateway; returns the largest step held (0 if none) and the gateway's µs per frame there (of the first step if none) */
 async function ramp(gw, steps) {
   console.log(`\n   ${gw.name}`);
-  console.log('    calls  up    frames back    median ms  p99 ms  gateway CPU  clients CPU  far-end CPU  held');
+  console.log('    calls  up    frames back    median ms  p99 ms  gateway CPU  clients CPU  far-end CPU  gateway µs/frame  held');
   const t0 = Date.now();
   let held = 0;
+  let cost = NaN;
   startSending();
   try {
     for (const n of steps) {
@@ -275,8 +287,9 @@ async function ramp(gw, steps) {
       const ok = !failed && up === n && r.back >= HELD_BACK * expected && r.p99 < HELD_P99_MS;
       const pct = (x) => `${(x * 100).toFixed(0)}%`.padStart(11);
       console.log(
-        `    ${String(n).padStart(5)}  ${String(up).padStart(4)}  ${String(r.back).padStart(7)}/${String(expected).padEnd(7)} ${fmt(r.median).padStart(8)}  ${fmt(r.p99).padStart(6)}  ${pct(r.gwCpu)}  ${pct(r.genCpu)}  ${pct(r.farCpu)}  ${ok ? 'yes' : 'no'}${failed ? ` (${failed.message})` : ''}`,
+        `    ${String(n).padStart(5)}  ${String(up).padStart(4)}  ${String(r.back).padStart(7)}/${String(expected).padEnd(7)} ${fmt(r.median).padStart(8)}  ${fmt(r.p99).padStart(6)}  ${pct(r.gwCpu)}  ${pct(r.genCpu)}  ${pct(r.farCpu)}  ${perFrame(r).padStart(16)}  ${ok ? 'yes' : 'no'}${failed ? ` (${failed.message})` : ''}`,
       );
+      if (held === 0 || ok) cost = Number(perFrame(r));
       if (!ok) break;
       held = n;
     }
@@ -284,18 +297,20 @@ async function ramp(gw, steps) {
     stopSending();
     for (const c of calls.splice(0)) c.close();
   }
-  return held;
+  return { held, cost };
 }
 
 // ---- run -------------------------------------------------------------------------------------------
 console.log(`Round-trip capacity, ours vs siprtmp.py (node ${process.version}, ${cpus().length} cores, loadavg at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}; 127.0.0.1)`);
 console.log(`   each call: 20 ms PCMU both ways, echoed by the far end; held = all calls up, ≥ ${HELD_BACK * 100} % of frames back, round-trip p99 < ${HELD_P99_MS} ms over ${WINDOW_MS / 1000} s`);
-console.log('   (CPU = share of one core during the window: gateway = all its processes; clients = this process with every RTMP client)');
+console.log('   (CPU = share of one core during the window: gateway = all its processes; clients = this process with every RTMP client;');
+console.log('    gateway µs/frame = its CPU time per frame that came back, each having crossed it twice)');
 const results = []; // [label, held, steps]
 async function measureGateway(label, starting, steps) {
   const gw = await starting;
   try {
-    results.push([label, await ramp(gw, steps), steps]);
+    const { held, cost } = await ramp(gw, steps);
+    results.push([label, held, steps, cost]);
   } finally {
     await stopGateway(gw);
   }
@@ -314,11 +329,14 @@ if (ONLY !== 'siprtmp') {
   for (const workers of WORKER_RUNS) await measureGateway(`ours, ${workers} worker${workers > 1 ? 's' : ''}`, startOurs(workers), OURS_STEPS);
 }
 console.log('');
-const baseline = results.find(([label]) => label === 'siprtmp.py')?.[1];
-for (const [label, held, steps] of results) {
+const baselineRow = results.find(([label]) => label === 'siprtmp.py');
+const baseline = baselineRow?.[1];
+for (const [label, held, steps, cost] of results) {
   const capped = label !== 'siprtmp.py' && held === steps[steps.length - 1] ? ' (its last step: raise the steps)' : '';
   const ratio = baseline && label !== 'siprtmp.py' ? `   ×${(held / baseline).toFixed(1)} siprtmp.py (goal ≥ ×10: ${held >= 10 * baseline ? 'met' : 'NOT met'})` : '';
-  console.log(`   ${label.padEnd(16)} held ${String(held).padStart(4)} calls${capped}${ratio}`);
+  // CPU per frame: what the machine's load does not change much (held depends on it): siprtmp's ÷ ours = calls per core
+  const perCore = baselineRow && label !== 'siprtmp.py' && cost > 0 ? `, ${(baselineRow[3] / cost).toFixed(1)}× less CPU per frame` : '';
+  console.log(`   ${label.padEnd(16)} held ${String(held).padStart(4)} calls${capped}${ratio}   (gateway ${fmt(cost)} µs CPU per frame${perCore})`);
 }
 console.log(`   elapsed ${((Date.now() - started) / 1000).toFixed(0)} s`);
 far.send({ cmd: 'stop' });

@@ -11,7 +11,9 @@ import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 
 const sip = createSocket('udp4');
-const rtp = createSocket('udp4');
+// every RTP destination is the numeric source address of a packet: answered at once, where dgram's default
+// lookup (dns.lookup) answers even a literal on the next tick, once per echoed packet
+const rtp = createSocket({ type: 'udp4', lookup: (host, _options, callback) => callback(null, host, 4) });
 await Promise.all([new Promise((r) => sip.bind(0, '127.0.0.1', r)), new Promise((r) => rtp.bind(0, '127.0.0.1', r))]);
 rtp.setRecvBufferSize?.(8 * 1024 * 1024);
 rtp.setSendBufferSize?.(8 * 1024 * 1024);

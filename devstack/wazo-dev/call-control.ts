@@ -1,13 +1,14 @@
 // The engine speaking in a call itself, as Asterisk does when calld asks (hangup, DTMF): a request
 // sent on one leg's dialog, built from what the engine remembered of it (leg-ids.ts), through the
 // dev SIP server's agent. Works for proxied calls (the engine shifts the phones' CSeq past its own
-// requests) and for calls the engine originated (it is the phones' peer on both legs).
+// requests) and for calls whose dialogs the engine owns (originated, transferred: relay.ts).
 
 import { sipMessageBuilder, type ClientTxnHandler, type SipAgent } from '../sip-server';
 import type { CallLeg, CallRegistry, WazoCall } from './calls';
 import type { WazoDirectory, WazoUser } from './directory';
 import { nextCseq, type LegDialog, type LegIds } from './leg-ids';
 import type { Originator } from './originate';
+import type { DialogRelay } from './relay';
 
 export const ENGINE_AGENT = 'kazoo-wazo-dev';
 export const { createRequest, createResponse } = sipMessageBuilder(ENGINE_AGENT);
@@ -31,6 +32,18 @@ export function sendInLeg(agent: SipAgent, leg: LegDialog, spec: InLegRequest, h
     body: spec.body,
   }), handler);
   return txn !== undefined;
+}
+
+export const SDP_TYPE: ReadonlyArray<readonly [string, string]> = [['Content-Type', 'application/sdp']];
+export const quiet: ClientTxnHandler = { onResponse: () => undefined, onTimeout: () => undefined, onFlowFailure: () => undefined };
+
+/** ACK the phone's 2xx to the engine's INVITE numbered `cseq` (with the answer when its 2xx carried the offer). */
+export function ackInLeg(agent: SipAgent, leg: LegDialog, cseq: number, body: Buffer = Buffer.alloc(0)): void {
+  if (!leg.target) return;
+  agent.sendAck(leg.target, (uri, via, branch) => createRequest({
+    method: 'ACK', uri, via, branch, from: leg.remoteHeader, to: leg.localHeader, callId: leg.callId, cseq,
+    headers: [['Contact', agent.contact(ENGINE_CONTACT_USER)], ...(body.length ? SDP_TYPE : [])], body,
+  }));
 }
 
 /** SIP INFO bodies for DTMF digits (application/dtmf-relay, as Asterisk sends with dtmf_mode=info). */
@@ -58,9 +71,9 @@ export interface CalldActions {
   dtmf(call: WazoCall, leg: CallLeg, digits: string): boolean;
 }
 
-export function calldActions(agent: SipAgent, calls: CallRegistry, legs: LegIds, originator: Originator, directory: WazoDirectory): CalldActions {
-  /** The dialog of a leg, proxied or originated. */
-  const dialogOf = (sipCallId: string): LegDialog | undefined => originator.dialogOf(sipCallId) ?? legs.legOf(sipCallId);
+export function calldActions(agent: SipAgent, calls: CallRegistry, legs: LegIds, originator: Originator, relay: DialogRelay, directory: WazoDirectory): CalldActions {
+  /** The dialog of a leg: one the engine is the peer of (originated, transferred), or a proxied one. */
+  const dialogOf = (sipCallId: string): LegDialog | undefined => relay.dialogOf(sipCallId) ?? legs.legOf(sipCallId);
   return {
     originate(user, extension, autoAnswer) {
       const destination = directory.byName(extension);
@@ -70,6 +83,10 @@ export function calldActions(agent: SipAgent, calls: CallRegistry, legs: LegIds,
     hangup(call) {
       if (originator.owns(call.sipCallId)) {
         originator.hangup(call.sipCallId);
+        return true;
+      }
+      if (relay.get(call.sipCallId)) {
+        calls.ended(call.sipCallId); // the relay says BYE to each phone
         return true;
       }
       if (!call.answered) return false;

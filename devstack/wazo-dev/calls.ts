@@ -63,6 +63,8 @@ export class CallRegistry {
   private readonly calls = new Map<string, WazoCall>();
   /** Either leg's SIP Call-ID → the caller leg's (the key of `calls`). */
   private readonly keys = new Map<string, string>();
+  /** Legs in no call: a transfer's recipient while it rings, a transferred party waiting (attended). */
+  private readonly lone = new Map<string, CallLeg>();
   private readonly bus = new EventEmitter();
 
   constructor(private readonly directory: WazoDirectory) {}
@@ -82,16 +84,9 @@ export class CallRegistry {
     const sipCallId = sipCallIds.caller;
     const existing = this.calls.get(sipCallId);
     if (existing) return existing;
-    const now = new Date().toISOString();
     const conversation = uniqueId();
-    const leg = (user: WazoUser, peer: WazoUser, isCaller: boolean, legSipCallId: string): CallLeg => ({
-      call_id: uniqueId(), conversation_id: conversation, user_uuid: user.uuid, status: isCaller ? 'Ring' : 'Ringing',
-      talking_to: {}, bridges: [], creation_time: now, direction: 'internal',
-      caller_id_name: this.directory.displayName(user), caller_id_number: user.extension,
-      peer_caller_id_name: this.directory.displayName(peer), peer_caller_id_number: peer.extension,
-      on_hold: false, muted: false, is_caller: isCaller, parked: false, is_video: isVideo, dialed_extension: callee.extension,
-      sip_call_id: legSipCallId, line_id: user.line.id, record_state: 'inactive',
-    });
+    const leg = (user: WazoUser, peer: WazoUser, isCaller: boolean, legSipCallId: string): CallLeg =>
+      this.newLeg({ user, peer, isCaller, sipCallId: legSipCallId, dialedExtension: callee.extension, isVideo, conversation });
     const call: WazoCall = {
       sipCallId, callerTag, caller: leg(caller, callee, true, sipCallIds.caller), callee: leg(callee, caller, false, sipCallIds.callee), answered: false,
     };
@@ -101,6 +96,77 @@ export class CallRegistry {
     this.publish('call_created', call.caller);
     this.publish('call_created', call.callee);
     return call;
+  }
+
+  private newLeg(o: { user: WazoUser; peer: WazoUser; isCaller: boolean; sipCallId: string; dialedExtension: string; isVideo: boolean; conversation: string }): CallLeg {
+    return {
+      call_id: uniqueId(), conversation_id: o.conversation, user_uuid: o.user.uuid, status: o.isCaller ? 'Ring' : 'Ringing',
+      talking_to: {}, bridges: [], creation_time: new Date().toISOString(), direction: 'internal',
+      caller_id_name: this.directory.displayName(o.user), caller_id_number: o.user.extension,
+      peer_caller_id_name: this.directory.displayName(o.peer), peer_caller_id_number: o.peer.extension,
+      on_hold: false, muted: false, is_caller: o.isCaller, parked: false, is_video: o.isVideo, dialed_extension: o.dialedExtension,
+      sip_call_id: o.sipCallId, line_id: o.user.line.id, record_state: 'inactive',
+    };
+  }
+
+  /** A leg of its own that rings `user` (a transfer's recipient): call_created; regroup() bridges it once answered. */
+  ringLeg(user: WazoUser, peer: WazoUser, sipCallId: string): CallLeg {
+    const leg = this.newLeg({ user, peer, isCaller: false, sipCallId, dialedExtension: user.extension, isVideo: false, conversation: uniqueId() });
+    this.lone.set(sipCallId, leg);
+    this.publish('call_created', leg);
+    return leg;
+  }
+
+  /** A lone leg's phone answered. */
+  legAnswered(leg: CallLeg): void {
+    leg.status = 'Up';
+    leg.answer_time = new Date().toISOString();
+    this.publish('call_answered', leg);
+  }
+
+  /**
+   * Legs change partners (a transfer, as Asterisk moves channels between bridges): each pair talks to
+   * each other, each `lone` leg to nobody, each `ended` leg is over. The calls they were in dissolve;
+   * `call_updated` (or `call_ended`) tells each leg's user.
+   */
+  regroup(change: { pairs?: Array<[CallLeg, CallLeg]>; lone?: CallLeg[]; ended?: CallLeg[] }): void {
+    const pairs = change.pairs ?? [];
+    const moved = [...pairs.flat(), ...(change.lone ?? []), ...(change.ended ?? [])];
+    for (const leg of moved) {
+      this.lone.delete(leg.sip_call_id);
+      const call = this.find(leg.sip_call_id);
+      if (!call) continue;
+      this.calls.delete(call.sipCallId);
+      for (const l of [call.caller, call.callee]) {
+        this.keys.delete(l.sip_call_id);
+        // a leg of a dissolved call the change does not name waits alone
+        if (!moved.includes(l)) this.lone.set(l.sip_call_id, l);
+      }
+    }
+    for (const [a, b] of pairs) {
+      this.calls.set(a.sip_call_id, { sipCallId: a.sip_call_id, callerTag: '', caller: a, callee: b, answered: true });
+      for (const [leg, peer] of [[a, b], [b, a]] as const) {
+        this.keys.set(leg.sip_call_id, a.sip_call_id);
+        leg.talking_to = { [peer.call_id]: peer.user_uuid };
+        leg.peer_caller_id_name = peer.caller_id_name;
+        leg.peer_caller_id_number = peer.caller_id_number;
+        this.publish('call_updated', leg);
+      }
+    }
+    for (const leg of change.lone ?? []) {
+      this.lone.set(leg.sip_call_id, leg);
+      leg.talking_to = {};
+      this.publish('call_updated', leg);
+    }
+    for (const leg of change.ended ?? []) this.endLeg(leg);
+  }
+
+  private endLeg(leg: CallLeg): void {
+    this.lone.delete(leg.sip_call_id);
+    leg.status = 'Down';
+    leg.hangup_time = new Date().toISOString();
+    leg.talking_to = {};
+    this.publish('call_ended', leg);
   }
 
   /** The call one of whose legs has this SIP Call-ID. */
@@ -146,19 +212,16 @@ export class CallRegistry {
     this.publish('call_updated', leg);
   }
 
+  /** The call of this leg is over (both legs), or this lone leg is. */
   ended(sipCallId: string): void {
+    const lone = this.lone.get(sipCallId);
+    if (lone) return this.endLeg(lone);
     const call = this.find(sipCallId);
     if (!call) return;
     this.calls.delete(call.sipCallId);
     this.keys.delete(call.caller.sip_call_id);
     this.keys.delete(call.callee.sip_call_id);
-    const now = new Date().toISOString();
-    for (const leg of [call.caller, call.callee]) {
-      leg.status = 'Down';
-      leg.hangup_time = now;
-      leg.talking_to = {};
-      this.publish('call_ended', leg);
-    }
+    for (const leg of [call.caller, call.callee]) this.endLeg(leg);
   }
 
   /** A user's last device went away (WebSocket closed, un-REGISTER): its calls cannot go on. */
@@ -166,11 +229,12 @@ export class CallRegistry {
     for (const call of [...this.calls.values()]) {
       if (call.caller.user_uuid === userUuid || call.callee.user_uuid === userUuid) this.ended(call.sipCallId);
     }
+    for (const leg of [...this.lone.values()]) if (leg.user_uuid === userUuid) this.endLeg(leg);
   }
 
   /** The legs of `userUuid` (calld's `GET users/me/calls`). */
   legsOf(userUuid: string): CallLeg[] {
-    return [...this.calls.values()].flatMap((c) => [c.caller, c.callee]).filter((l) => l.user_uuid === userUuid);
+    return [...this.calls.values()].flatMap((c) => [c.caller, c.callee]).concat([...this.lone.values()]).filter((l) => l.user_uuid === userUuid);
   }
 
   leg(userUuid: string, callId: string): CallLeg | undefined {
@@ -185,6 +249,7 @@ export class CallRegistry {
   clear(): void {
     this.calls.clear();
     this.keys.clear();
+    this.lone.clear();
     this.bus.removeAllListeners();
   }
 }

@@ -14,7 +14,11 @@ Behaves like a Wazo stack where the Wazo SDK cares, on ONE port (HTTPS + WSS):
              https://<host>:<port>/api/calld/1.0     users/me/calls (list; POST = originate: the user's own line
                                                      rings first, then the destination), DELETE users/me/calls/{id}
                                                      (hangup), .../dtmf?digits= (SIP INFO to the other party),
-                                                     .../mute/start|stop, .../hold/start|stop; transfers: 503
+                                                     .../mute/start|stop, .../hold/start|stop;
+                                                     users/me/transfers (GET, POST {initiator_call, exten,
+                                                     flow attended|blind, timeout}), PUT .../{id}/complete,
+                                                     DELETE .../{id} (cancel): the phones' media moved by
+                                                     re-INVITEs (RFC 3725); needs browser phones
              https://<host>:<port>/api/dird/0.1      directories/lookup/default?term=
   websocketd wss://<host>:<port>/api/websocketd/?token=…&version=2   call_created/answered/updated/held/resumed/ended,
                                                      per leg, with that leg's own SIP Call-ID
@@ -24,7 +28,8 @@ Behaves like a Wazo stack where the Wazo SDK cares, on ONE port (HTTPS + WSS):
              CRLF keep-alive pong. One SIP Call-ID per leg, as Asterisk's: the callee's leg is a dialog of
              its own (Call-IDs translated at the engine, Replaces included).
 A development engine, not a PBX: signalling only (media flows end to end between the clients, also on the
-calls it originates, where it is the third-party call controller of RFC 3725), everything in memory.
+calls it originates or transfers, where it is the third-party call controller of RFC 3725; no hold music:
+a party waiting in an attended transfer hears nothing), everything in memory.
 
 Demo users: 1001..1010, password secret<user>, each with a WebRTC line on extension <user>
 (SIP username = login, SIP password = login password, as served by confd's merged endpoint).

@@ -3,24 +3,24 @@
 // CANCEL), then the destination. The engine has no media of its own, so it is a third-party call
 // controller (RFC 3725 flow I): the INVITE to the user carries no SDP, the user's 200 carries the
 // offer, which goes to the destination in its INVITE, and the destination's answer goes back in the
-// ACK. Media then flows end to end. The engine is the peer of both dialogs: what one phone sends in
-// its dialog (re-INVITE, BYE, INFO, MESSAGE) is passed to the other by the engine.
+// ACK. Media then flows end to end. The engine is the peer of both dialogs: once up they go to the
+// relay (relay.ts), which passes what one phone sends in its dialog (re-INVITE, BYE, INFO, MESSAGE) to
+// the other.
 
-import { contactUriText, sipToken, type ClientTxnHandler, type SipAgent, type SipRequest, type SipResponse, type ServerTxn } from '../sip-server';
-import { createRequest, createResponse, ENGINE_CONTACT_USER, sendInLeg } from './call-control';
+import type { SipAgent, SipRequest, SipResponse, ServerTxn } from '../sip-server';
+import { ackInLeg, createResponse, sendInLeg } from './call-control';
 import type { CallLeg, CallRegistry, WazoCall } from './calls';
 import type { WazoDirectory, WazoUser } from './directory';
 import type { LegDialog } from './leg-ids';
-import { ANSWERED_ELSEWHERE, sdpDirection } from './sip-behaviour';
+import type { DialogRelay } from './relay';
+import { engineDialog, ringDevices, type Ringing } from './ring';
 
 type Stage = 'ringing-user' | 'ringing-destination' | 'up' | 'over';
 
 interface Side {
   dialog: LegDialog;
   leg: CallLeg;
-  /** INVITE branches, one per device, still pending. */
-  ringing: Array<{ cancel(h?: ReadonlyArray<readonly [string, string]>): void; pending: boolean }>;
-  inviteCseq: number;
+  ringing: Ringing | undefined;
 }
 
 interface Originated {
@@ -28,7 +28,6 @@ interface Originated {
   stage: Stage;
   user: Side;
   destination: Side;
-  offer: Buffer;
 }
 
 export interface OriginateRequest {
@@ -37,10 +36,8 @@ export interface OriginateRequest {
   autoAnswer: boolean;
 }
 
-const quiet: ClientTxnHandler = { onResponse: () => undefined, onTimeout: () => undefined, onFlowFailure: () => undefined };
-const SDP: ReadonlyArray<readonly [string, string]> = [['Content-Type', 'application/sdp']];
-
 export class Originator {
+  /** Originated calls until they are up (then the relay owns their dialogs). */
   private readonly byCallId = new Map<string, { o: Originated; side: 'user' | 'destination' }>();
 
   constructor(
@@ -48,6 +45,7 @@ export class Originator {
     private readonly calls: CallRegistry,
     private readonly directory: WazoDirectory,
     private readonly domain: string,
+    private readonly relay: DialogRelay,
   ) {
     // However the call ended (REST hangup, a phone gone), the other phone is told.
     calls.subscribe((e) => {
@@ -61,36 +59,25 @@ export class Originator {
   start(req: OriginateRequest): CallLeg | undefined {
     const devices = this.agent.devices(req.user.username);
     if (devices.length === 0) return undefined;
-    const aor = (u: WazoUser): string => `"${this.directory.displayName(u)}" <sip:${u.extension}@${this.domain}>`;
-    const dialog = (phone: WazoUser, peer: WazoUser): LegDialog => ({
-      callId: `${sipToken(12)}@wazo-dev`, localHeader: `<sip:${phone.extension}@${this.domain}>`, remoteHeader: `${aor(peer)};tag=${sipToken(6)}`,
-      target: undefined, lastCseq: 0, cseqShift: 0,
-    });
-    const userDialog = dialog(req.user, req.destination);
-    const destinationDialog = dialog(req.destination, req.user);
+    const userDialog = engineDialog(this.directory, this.domain, req.user, req.destination);
+    const destinationDialog = engineDialog(this.directory, this.domain, req.destination, req.user);
     const call = this.calls.created({ caller: userDialog.callId, callee: destinationDialog.callId }, '', req.user, req.destination, false);
     const o: Originated = {
-      call, stage: 'ringing-user', offer: Buffer.alloc(0),
-      user: { dialog: userDialog, leg: call.caller, ringing: [], inviteCseq: 0 },
-      destination: { dialog: destinationDialog, leg: call.callee, ringing: [], inviteCseq: 0 },
+      call, stage: 'ringing-user',
+      user: { dialog: userDialog, leg: call.caller, ringing: undefined },
+      destination: { dialog: destinationDialog, leg: call.callee, ringing: undefined },
     };
     this.byCallId.set(userDialog.callId, { o, side: 'user' });
     this.byCallId.set(destinationDialog.callId, { o, side: 'destination' });
     // Asterisk's auto-answer hints, only when the caller asked for them (auto_answer_caller).
     const hints: Array<[string, string]> = req.autoAnswer ? [['Alert-Info', '<http://wazo.community>;info=alert-autoanswer;delay=0'], ['Answer-Mode', 'Auto']] : [];
-    this.invite(o, o.user, devices, Buffer.alloc(0), [['X-Wazo-Call-ID', call.caller.call_id], ...hints], (res) => this.userAnswered(o, res));
+    this.ring(o, o.user, devices, Buffer.alloc(0), [['X-Wazo-Call-ID', call.caller.call_id], ...hints], (res) => this.userAnswered(o, res));
     return call.caller;
   }
 
-  /** Is this call one the engine originated (it is then the peer of both phones)? */
+  /** Is this call one the engine originated and still rings? */
   owns(sipCallId: string): boolean {
     return this.byCallId.has(sipCallId);
-  }
-
-  /** The dialog of an originated call's leg, to speak in it (DTMF). */
-  dialogOf(sipCallId: string): LegDialog | undefined {
-    const hit = this.byCallId.get(sipCallId);
-    return hit ? hit.o[hit.side].dialog : undefined;
   }
 
   /** calld hangup: whatever the stage, both phones are let go. */
@@ -99,77 +86,42 @@ export class Originator {
     if (hit) this.calls.ended(hit.o.call.sipCallId);
   }
 
-  private invite(o: Originated, side: Side, devices: string[], body: Buffer, headers: ReadonlyArray<readonly [string, string]>, onAnswer: (res: SipResponse) => void): void {
-    const cseq = (side.inviteCseq = side.dialog.lastCseq = side.dialog.lastCseq + 1);
-    let answered = false;
-    for (const device of devices) {
-      const txn = this.agent.send(device, (uri, via, branch) => createRequest({
-        method: 'INVITE', uri, via, branch, from: side.dialog.remoteHeader, to: side.dialog.localHeader, callId: side.dialog.callId, cseq,
-        headers: [['Contact', this.agent.contact(ENGINE_CONTACT_USER)], ...headers, ...(body.length ? SDP : [])],
-        body,
-      }), {
-        onResponse: (res) => {
-          if (res.status < 200) return;
-          if (res.status < 300) {
-            if (answered || o.stage === 'over') return;
-            answered = true;
-            side.dialog.localHeader = res.get('to') ?? side.dialog.localHeader;
-            side.dialog.target = contactUriText(res.get('contact') ?? '');
-            for (const other of side.ringing) if (other !== txn && other.pending) other.cancel(ANSWERED_ELSEWHERE);
-            onAnswer(res);
-            return;
-          }
-          this.branchFailed(o, side);
-        },
-        onTimeout: (t) => {
-          t.cancel();
-          this.branchFailed(o, side);
-        },
-        onFlowFailure: () => this.branchFailed(o, side),
-      });
-      if (txn) side.ringing.push(txn);
-    }
-    if (side.ringing.length === 0) this.calls.ended(o.call.sipCallId);
-  }
-
-  /** One device said no (or never answered): when none is left ringing, the call is over. */
-  private branchFailed(o: Originated, side: Side): void {
-    if (o.stage === 'over' || side.ringing.some((t) => t.pending)) return;
-    if ((side === o.user && o.stage === 'ringing-user') || (side === o.destination && o.stage === 'ringing-destination')) this.calls.ended(o.call.sipCallId);
+  private ring(o: Originated, side: Side, devices: string[], body: Buffer, headers: ReadonlyArray<readonly [string, string]>, onAnswer: (res: SipResponse) => void): void {
+    side.ringing = ringDevices(this.agent, side.dialog, devices, body, headers, {
+      answered: onAnswer,
+      failed: () => this.calls.ended(o.call.sipCallId),
+    });
+    if (!side.ringing) this.calls.ended(o.call.sipCallId);
   }
 
   private userAnswered(o: Originated, res: SipResponse): void {
-    o.offer = res.body;
+    if (o.stage !== 'ringing-user') return;
     o.stage = 'ringing-destination';
     const devices = this.agent.devices(o.destination.leg.caller_id_number);
-    this.invite(o, o.destination, devices, o.offer, [['X-Wazo-Call-ID', o.call.callee.call_id]], (answer) => this.destinationAnswered(o, answer));
+    this.ring(o, o.destination, devices, res.body, [['X-Wazo-Call-ID', o.call.callee.call_id]], (answer) => this.destinationAnswered(o, answer));
   }
 
   private destinationAnswered(o: Originated, res: SipResponse): void {
+    if (o.stage !== 'ringing-destination') return;
     o.stage = 'up';
-    this.ack(o.destination, Buffer.alloc(0));
-    this.ack(o.user, res.body);
+    ackInLeg(this.agent, o.destination.dialog, o.destination.ringing?.cseq ?? 0);
+    ackInLeg(this.agent, o.user.dialog, o.user.ringing?.cseq ?? 0, res.body);
+    this.byCallId.delete(o.user.dialog.callId);
+    this.byCallId.delete(o.destination.dialog.callId);
+    this.relay.pair(this.relay.own(o.user.dialog, o.user.leg), this.relay.own(o.destination.dialog, o.destination.leg));
     this.calls.answered(o.call.sipCallId);
   }
 
-  private ack(side: Side, body: Buffer): void {
-    const { dialog } = side;
-    if (!dialog.target) return;
-    this.agent.sendAck(dialog.target, (uri, via, branch) => createRequest({
-      method: 'ACK', uri, via, branch, from: dialog.remoteHeader, to: dialog.localHeader, callId: dialog.callId, cseq: side.inviteCseq,
-      headers: [['Contact', this.agent.contact(ENGINE_CONTACT_USER)], ...(body.length ? SDP : [])], body,
-    }));
-  }
-
-  /** Let both phones go: CANCEL what rings, ACK an unacknowledged 200, BYE what is up. */
+  /** Let both phones go before the call was up: CANCEL what rings, ACK an unacknowledged 200 and BYE it. */
   private finish(o: Originated): void {
-    if (o.stage === 'over') return;
+    if (o.stage === 'over' || o.stage === 'up') return;
     const stage = o.stage;
     o.stage = 'over';
-    for (const side of [o.user, o.destination]) for (const t of side.ringing) if (t.pending) t.cancel();
-    if (stage === 'ringing-destination') this.ack(o.user, Buffer.alloc(0));
-    for (const side of stage === 'up' ? [o.user, o.destination] : stage === 'ringing-destination' ? [o.user] : []) {
-      sendInLeg(this.agent, side.dialog, { method: 'BYE' }, quiet);
+    o.user.ringing?.cancel();
+    o.destination.ringing?.cancel();
+    if (stage === 'ringing-destination') {
+      ackInLeg(this.agent, o.user.dialog, o.user.ringing?.cseq ?? 0);
+      sendInLeg(this.agent, o.user.dialog, { method: 'BYE' });
     }
     const timer = setTimeout(() => {
       this.byCallId.delete(o.user.dialog.callId);
@@ -179,53 +131,21 @@ export class Originator {
   }
 
   /**
-   * A request one phone sent in its dialog with the engine: BYE ends the call, ACK was the engine's
-   * to send, anything else is passed to the other phone and its answer comes back.
+   * A request the user's phone sent in its dialog before the destination answered: BYE ends the call,
+   * ACK was the engine's to send, anything else waits for the destination (491).
    */
   ownRequest(req: SipRequest, txn: ServerTxn | undefined): boolean {
     const hit = this.byCallId.get(req.core.callId);
     if (!hit) return false;
-    if (!txn) return true; // ACK: the engine acknowledged the other phone's 2xx itself
-    const { o, side } = hit;
-    const from = o[side];
-    const to = side === 'user' ? o.destination : o.user;
+    if (!txn) return true;
+    const { o } = hit;
     if (req.method === 'BYE') {
       txn.respond(createResponse(req, 200));
       this.calls.ended(o.call.sipCallId);
       return true;
     }
-    if (o.stage !== 'up') {
-      // The other phone is not there yet: the offer/answer is still open (RFC 3261 14.2), try later.
-      txn.respond(createResponse(req, o.stage === 'over' ? 481 : 491, { headers: o.stage === 'over' ? [] : [['Retry-After', '1']] }));
-      return true;
-    }
-    if (req.method === 'REFER') {
-      txn.respond(createResponse(req, 501, { reason: 'Not Implemented (transfer of an originated call)' }));
-      return true;
-    }
-    const contentType = req.get('content-type');
-    const sent = sendInLeg(this.agent, to.dialog, { method: req.method, headers: contentType ? [['Content-Type', contentType]] : [], body: req.body }, {
-      onResponse: (res) => {
-        if (res.status < 200) return;
-        const isInvite = req.method === 'INVITE';
-        if (isInvite && res.status < 300) {
-          const ackCseq = res.core.cseq;
-          this.agent.sendAck(to.dialog.target ?? '', (uri, via, branch) => createRequest({
-            method: 'ACK', uri, via, branch, from: to.dialog.remoteHeader, to: to.dialog.localHeader, callId: to.dialog.callId, cseq: ackCseq,
-          }));
-          const direction = sdpDirection(req.body);
-          if (direction) this.calls.setHold(from.leg, direction === 'sendonly' || direction === 'inactive');
-        }
-        const type = res.get('content-type');
-        txn.respond(createResponse(req, res.status, {
-          reason: res.reason, body: res.body,
-          headers: [...(isInvite ? [['Contact', this.agent.contact(ENGINE_CONTACT_USER)] as const] : []), ...(type ? [['Content-Type', type] as const] : [])],
-        }));
-      },
-      onTimeout: () => txn.respond(createResponse(req, 408)),
-      onFlowFailure: () => txn.respond(createResponse(req, 480)),
-    });
-    if (!sent) txn.respond(createResponse(req, 480));
+    // The other phone is not there yet: the offer/answer is still open (RFC 3261 14.2), try later.
+    txn.respond(createResponse(req, o.stage === 'over' ? 481 : 491, { headers: o.stage === 'over' ? [] : [['Retry-After', '1']] }));
     return true;
   }
 

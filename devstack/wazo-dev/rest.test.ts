@@ -110,7 +110,7 @@ test('refresh-token grant: an offline login gets a refresh token, a 401 refreshe
   expect(await client.auth.checkToken(refreshed!)).toBe(false);
 });
 
-test('dird lookup finds demo users; calld on an unknown call is 404; originate without a device or to a bad extension is 400; transfers 503', async () => {
+test('dird lookup finds demo users; calld on an unknown call is 404; originate without a device or to a bad extension is 400; transfers: bad bodies 400, unknown call 400, unknown transfer 404', async () => {
   const client = t.client();
   const session = keep(await client.auth.logIn({ username: '1001', password: 'secret1001' }));
   client.setToken(session!.token);
@@ -127,8 +127,27 @@ test('dird lookup finds demo users; calld on an unknown call is 404; originate w
   expect((await error(client.calld.makeCall('1002', true))).status).toBe(400);
   const bad = await raw('POST', '/api/calld/1.0/users/me/calls', { 'X-Auth-Token': session!.token, 'Content-Type': 'application/json' }, '{"line_id": 1}');
   expect(bad.status).toBe(400);
-  const transfer = await raw('POST', '/api/calld/1.0/users/me/transfers', { 'X-Auth-Token': session!.token, 'Content-Type': 'application/json' }, '{"initiator_call": "1.2", "exten": "1003"}');
-  expect([transfer.status, JSON.parse(transfer.body).message]).toEqual([503, expect.stringMatching(/SIP REFER/)]);
+  // transfers: calld's error shape and error_id for each bad body (raw: the SDK never sends these)
+  const transfer = (body: string) => raw('POST', '/api/calld/1.0/users/me/transfers', { 'X-Auth-Token': session!.token, 'Content-Type': 'application/json' }, body);
+  for (const [body, field] of [
+    ['{}', 'initiator_call'], ['{"exten": "1003"}', 'initiator_call'], ['{"initiator_call": "1.2"}', 'exten'], ['{"initiator_call": 5, "exten": "1003"}', 'initiator_call'],
+    ['{"initiator_call": "1.2", "exten": "1003", "flow": "sideways"}', 'flow'], ['{"initiator_call": "1.2", "exten": "1003", "timeout": -1}', 'timeout'],
+    ['{"initiator_call": "1.2", "exten": "1003", "timeout": 2.5}', 'timeout'], ['[]', ''],
+  ]) {
+    const answer = await transfer(body);
+    const parsed = JSON.parse(answer.body);
+    expect([body, answer.status, parsed.error_id]).toEqual([body, 400, 'invalid-data']);
+    if (field) expect(Object.keys(parsed.details)).toEqual([field]);
+  }
+  const unknown = await error(client.calld.transferCall('1.2', '1003'));
+  expect([unknown.status, unknown.errorId]).toEqual([400, 'transfer-creation-error']);
+  expect((await error(client.calld.transferCall('1.2', '1003', 'blind'))).status).toBe(400);
+  for (const settle of [client.calld.confirmCallTransfer('no-such-transfer'), client.calld.cancelCallTransfer('no-such-transfer')]) {
+    const e = await error(settle);
+    expect([e.status, e.errorId]).toEqual([404, 'no-such-transfer']);
+  }
+  const listed = await raw('GET', '/api/calld/1.0/users/me/transfers', { 'X-Auth-Token': session!.token });
+  expect([listed.status, JSON.parse(listed.body)]).toEqual([200, { items: [] }]);
 });
 
 test('CORS: preflight and answers allow the headers the SDK sends', async () => {

@@ -8,6 +8,8 @@ import { CallRegistry, type BusEvent, type CallLeg } from './calls';
 import { calldActions } from './call-control';
 import { LegIds } from './leg-ids';
 import { Originator } from './originate';
+import { DialogRelay } from './relay';
+import { Transfers } from './transfers';
 import { namesOf, WazoDirectory, type WazoUser, type WazoUserRecord } from './directory';
 import { createRestHandler } from './http';
 import { authService } from './rest-auth';
@@ -85,7 +87,7 @@ export function createWazoDevServer(options: WazoDevOptions = {}): WazoDevServer
   const websocketd = new Websocketd({ tokens, log: (l) => logger.info(l) });
   const rest = createRestHandler(
     // calld's actions need the SIP server, which needs this handler: bound late (see `actions` below)
-    [authService(directory, tokens, (l) => logger.info(l)), confdService(directory), calldService(calls, { originate: (...a) => actions.originate(...a), hangup: (c) => actions.hangup(c), dtmf: (...a) => actions.dtmf(...a) }), dirdService(directory)],
+    [authService(directory, tokens, (l) => logger.info(l)), confdService(directory), calldService(calls, { originate: (...a) => actions.originate(...a), hangup: (c) => actions.hangup(c), dtmf: (...a) => actions.dtmf(...a) }, () => transfers), dirdService(directory)],
     { tokens, log: (l) => logger.debug(l) },
   );
   const unpublish = calls.subscribe((e) => websocketd.publish(e.userUuid, e.name, e.data));
@@ -109,10 +111,12 @@ export function createWazoDevServer(options: WazoDevOptions = {}): WazoDevServer
     logLevel: options.logLevel ?? 'warn',
     logSink: options.logSink,
     hostHooks: { onHttp: rest, onUpgrade: (req, socket, head) => websocketd.handleUpgrade(req, socket, head) },
-    proxy: { ...wazoProxyBehaviour(calls, directory, legs), ownRequest: (req, txn) => originator.ownRequest(req, txn) },
+    proxy: { ...wazoProxyBehaviour(calls, directory, legs), ownRequest: (req, txn) => originator.ownRequest(req, txn) || relay.ownRequest(req, txn) },
   });
-  const originator = new Originator(sip.agent, calls, directory, advertisedHost);
-  const actions = calldActions(sip.agent, calls, legs, originator, directory);
+  const relay = new DialogRelay(sip.agent, calls);
+  const originator = new Originator(sip.agent, calls, directory, advertisedHost, relay);
+  const transfers = new Transfers(sip.agent, calls, directory, legs, relay, { domain: advertisedHost, ringSeconds, warn: (l) => logger.warn(l) });
+  const actions = calldActions(sip.agent, calls, legs, originator, relay, directory);
   // Without a device left, a user's calls are over (Asterisk would hang them up; no BYE will come).
   const unwatch = sip.on('unregistered', (e) => {
     const user = directory.byName(e.user);
@@ -152,6 +156,8 @@ export function createWazoDevServer(options: WazoDevOptions = {}): WazoDevServer
       calls.clear();
       legs.clear();
       originator.clear();
+      transfers.clear();
+      relay.clear();
       tokens.clear();
     },
   };

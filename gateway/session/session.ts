@@ -72,6 +72,7 @@ export class GatewaySession {
   private audioBase = 0;
   /** tag byte + one 20 ms G.711 frame (and room for longer ones), reused for every frame to the client */
   private readonly audioOut = new Uint8Array(1 + 480);
+  private audioView = this.audioOut.subarray(0, 1 + 160);
 
   constructor(
     duplex: ByteDuplex,
@@ -221,8 +222,11 @@ export class GatewaySession {
     this.call = call;
     call.media.onFrame = (frame) => {
       if (frame.restart) this.audioBase = (Date.now() - this.startedAt - frame.timeMs) >>> 0;
-      // one buffer for every frame of the session: sendAudio copies it into the chunk before it returns
-      const payload = this.audioOut.length > frame.payload.length ? this.audioOut.subarray(0, frame.payload.length + 1) : new Uint8Array(frame.payload.length + 1);
+      // one buffer for every frame of the session (and one view of it while frames keep their length):
+      // sendAudio copies it into the chunk before it returns
+      const length = frame.payload.length + 1;
+      if (this.audioView.length !== length) this.audioView = this.audioOut.length >= length ? this.audioOut.subarray(0, length) : new Uint8Array(length);
+      const payload = this.audioView;
       payload[0] = audioTagByte(frame.codec);
       payload.set(frame.payload, 1);
       this.rtmp.sendAudio(payload, (this.audioBase + frame.timeMs) >>> 0);

@@ -13,6 +13,7 @@ import { Measured, epoch as epochOf, farCallsPhone, sockEvents, watchSockets } f
 import {
   PATH_LAB_ADDR, PATH_WS_URL, PHONE_CHROMIUM, farSamples, heardAgainAt, movePhone, phoneAddr, phoneSamples,
   samplePhone, setLink, startPathLab, stopPathLab, type Sample,
+  traceSignalling, signallingTrace, signallingBreakdown, watchAddressChange, addressChangeLog, addressChangeBreakdown,
 } from '../support/e2e/path';
 
 jest.setTimeout(120_000);
@@ -88,18 +89,23 @@ async function callWithSamplers(): Promise<void> {
   await F().eval(`far.sample(${PHONE_HZ})`);
   await samplePhone(P(), FAR_HZ);
   await watchSockets(P());
+  await traceSignalling(P());
   await sleep(500);
   await P().clearEvents();
 }
 
+/** the ICE username fragment of the phone's call connection's local description */
+const phoneUfrag = () => P().eval<string>('/a=ice-ufrag:(\\S+)/.exec((__pcs.filter((p) => p.connectionState !== "closed").pop() || {}).localDescription?.sdp || "")?.[1] || ""');
+
 test('the path breaks for 5 s, then returns: audio back and registered again at once, no ghost', async () => {
   await callWithSamplers();
-  await setLink('down');
-  const downAt = Date.now();
+  const ufragBefore = await phoneUfrag();
+  const downAt = await setLink('down');
   await sleep(BREAK_MS);
-  // taken before the command: the latencies below include its own ~tens of ms
-  const upAt = Date.now();
-  await setLink('up');
+  const upCommandAt = Date.now();
+  const upAt = await setLink('up');
+  // (timing from before the command, as an earlier version of this test did, adds the script's own start-up)
+  note('link up: path.sh started → the link changed', upAt - upCommandAt);
 
   // the break was real: neither party heard the other during it (after the ~0.34 s the meter still holds)
   expect(heardBetween(await farSamples(F()), PHONE_HZ, downAt + 1000, upAt - 200)).toBe(0);
@@ -113,12 +119,18 @@ test('the path breaks for 5 s, then returns: audio back and registered again at 
   const connected = await P().waitFor('onConnected', { timeout: 10_000 });
   const registeredMs = (await epoch(connected)) - upAt;
   note('link up → registered', registeredMs);
+  // where the time went (ms after link up): noticed dead, probes, new socket, REGISTER round trips
+  const trace = await signallingTrace(P());
+  for (const [step, ms] of Object.entries(signallingBreakdown(trace, upAt))) if (ms !== null) note(`link up → ${step}`, ms);
+  console.log(`signalling around link up (ms after it): ${JSON.stringify(trace.filter((s) => s.t >= upAt - 1500 && s.t <= upAt + 1500).map((s) => ({ ...s, t: Math.round(s.t - upAt), ms: s.ms === undefined ? undefined : Math.round(s.ms) })))}`);
   const opens = (await sockEvents(P())).filter((e) => e.what === 'open');
   expect(opens.length).toBeGreaterThanOrEqual(1);
   expect(await P().count('onHangup')).toBe(0);
   expect((await contacts(PHONE)).count).toBe(1);
+  // the old candidate pair carried the audio again by itself: no ICE restart was needed (ice-restart.ts, graceMs)
+  console.log(`after link up: ICE ${(await phoneUfrag()) === ufragBefore ? 'not restarted (the old pair resumed)' : 'restarted'}`);
 
-  // bench targets: ≤ 1 s audio, ≤ 300 ms registered (bench/survival-path.mjs); here a looser bound
+  // bench targets: ≤ 1 s audio, ≤ 300 ms registered (bench/survival/path-rows.mjs, `npm run bench`); here a looser bound
   expect(Math.max(back.atFar, back.atPhone) - upAt).toBeLessThanOrEqual(3000);
   expect(registeredMs).toBeLessThanOrEqual(2000);
 
@@ -135,24 +147,33 @@ test('the phone\'s address changes under the call: ICE restart, audio back at on
   const before = await phoneAddr();
   const next = before === '127.100.0.2' ? '127.100.0.3' : '127.100.0.2';
   const farLogBefore = (await F().eval<unknown[]>('far.log')).length;
-  const ufrag = () => P().eval<string>('/a=ice-ufrag:(\\S+)/.exec((__pcs.filter((p) => p.connectionState !== "closed").pop() || {}).localDescription?.sdp || "")?.[1] || ""');
-  const ufragBefore = await ufrag();
-  await movePhone(next);
-  const movedAt = Date.now();
+  const ufragBefore = await phoneUfrag();
+  await watchAddressChange(P(), 4000);
+  const movedAt = await movePhone(next);
   const back = await audioBackAfter(movedAt, 10_000);
   note('address change → far end hears the phone', back.atFar - movedAt);
   note('address change → phone hears the far end', back.atPhone - movedAt);
+  // where the time went: Chromium learning the address, our re-INVITEs, the call's ICE, RTP, the meters
+  await sleep(Math.max(0, movedAt + 4500 - Date.now()));
+  const addrLog = await addressChangeLog(P());
+  for (const [step, ms] of Object.entries(addressChangeBreakdown(addrLog, movedAt, next))) if (ms !== null) note(`address change → ${step}`, ms);
+  console.log(`the call's connection after the address change (ms after it): ${JSON.stringify(addrLog.call.filter((s) => s.what !== 'packets' || s.t < movedAt + 3000).map((s) => ({ ...s, t: Math.round(s.t - movedAt) })))}`);
+  const sent = (await signallingTrace(P())).filter((s) => s.t >= movedAt && s.what !== 'probe');
+  console.log(`signalling after the address change (ms after it): ${JSON.stringify(sent.map((s) => ({ ...s, t: Math.round(s.t - movedAt) })))}`);
 
   // the far end got a re-INVITE with new ICE credentials (an ICE restart, RFC 8445 §9)
   const reinvites = (await F().eval<{ what: string; ice: string | null; t: number }[]>('far.log')).slice(farLogBefore).filter((l) => l.what === 'reinvite');
   expect(reinvites.length).toBeGreaterThanOrEqual(1);
-  note('address change → ICE-restart re-INVITE at the far end', reinvites[0].t - movedAt);
+  // usually the first is the dialog refresh over the new connection (an ICE restart only when ICE already
+  // said the path was down), the ICE restart with the new address the next, once the old pair's grace is over
+  note('address change → first re-INVITE at the far end', reinvites[0].t - movedAt);
+  for (const r of reinvites.slice(1)) note('address change → later re-INVITE at the far end', r.t - movedAt);
   expect(reinvites.some((r) => r.ice !== null)).toBe(true);
   const sdp = await P().eval<string>('(__pcs.filter((p) => p.connectionState !== "closed").pop() || {}).localDescription?.sdp || ""');
   // (Chromium still lists a TCP "active" candidate, which binds no port, on the old address)
   expect(sdp).toMatch(new RegExp(` udp \\d+ ${next.replace(/\./g, '\\.')} `));
   expect(sdp).not.toMatch(new RegExp(` udp \\d+ ${before.replace(/\./g, '\\.')} `));
-  expect(await ufrag()).not.toBe(ufragBefore);
+  expect(await phoneUfrag()).not.toBe(ufragBefore);
   expect(Math.max(back.atFar, back.atPhone) - movedAt).toBeLessThanOrEqual(3000);
   expect(await P().count('onHangup')).toBe(0);
 

@@ -10,71 +10,24 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { WazoApiClient } from '../../plugins/wazo/api/wazo-api-client';
-import { WebSocketClient } from '../../plugins/wazo/websocket/websocket-client';
 import { instrument, PAGE_TONES, PhonePage, sleep } from '../support/e2e/browser';
 import { ROOT } from '../support/e2e/lab';
-import { WazoPages, connected, run, waitLog } from '../support/e2e/wazo-pages';
-import { specCheckedFetch, type SpecCheckedFetch } from '../support/wazo-dev/spec-fetch';
+import { connected, run, waitLog } from '../support/e2e/wazo-pages';
+import { wazoE2e } from '../support/wazo-dev/e2e-suite';
+import { waitEvent, type EventUser } from '../support/wazo-dev/websocketd-user';
 
 jest.setTimeout(120_000);
 
-interface CallEvent { name: string; data: { call_id: string; sip_call_id: string; user_uuid: string; on_hold: boolean; is_caller: boolean } }
-interface User { name: string; uuid: string; client: WazoApiClient; ws: WebSocketClient; events: CallEvent[] }
-
-const CALL_EVENTS = ['call_created', 'call_answered', 'call_updated', 'call_held', 'call_resumed', 'call_ended'];
-let pages: WazoPages;
-let specs: SpecCheckedFetch;
-const users: User[] = [];
-
-/** `name` logged in through the spec-checked Wazo client, its websocketd session recording call events */
-async function user(name: string): Promise<User> {
-  const client = new WazoApiClient({ server: pages.server, fetch: specs.fetch, requestTimeout: 5000 });
-  const session = (await client.auth.logIn({ username: name, password: `secret${name}` }))!;
-  client.setToken(session.token);
-  const ws = new WebSocketClient({ host: pages.server, token: session.token, events: ['*'], version: 2, session: { uuid: session.uuid } }, { wsOptions: { ca: pages.info.certificate } });
-  const u: User = { name, uuid: session.uuid!, client, ws, events: [] };
-  for (const n of CALL_EVENTS) ws.on(n, (e: unknown) => u.events.push(e as CallEvent));
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`websocketd for ${name} not initialized within 5 s`)), 5000);
-    ws.on('initialized', () => { clearTimeout(timer); resolve(); });
-  });
-  ws.connect();
-  await ready;
-  users.push(u);
-  return u;
-}
-
-async function waitEvent(u: User, name: string, sipCallId: string, timeout = 10_000): Promise<CallEvent> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const hit = u.events.find((e) => e.name === name && e.data.sip_call_id === sipCallId);
-    if (hit) return hit;
-    if (Date.now() > deadline) {
-      throw new Error(`[${u.name}] no ${name} for ${sipCallId} within ${timeout} ms; got ${JSON.stringify(u.events.map((e) => [e.name, e.data.sip_call_id]))}`);
-    }
-    await sleep(50);
-  }
-}
+const suite = wazoE2e();
+const user = (name: string): Promise<EventUser> => suite.user(name);
 
 /** The SIP Call-ID of the page's own session for the CallSession in `w[variable]`, and the calld call id the phone holds */
 const sipIdsOf = (p: PhonePage, variable: string) => run<{ sipCallId: string; callId: string }>(p, `return { sipCallId: w.${variable}.sipCallId, callId: w.${variable}.callId };`);
 
-beforeAll(async () => {
-  pages = await WazoPages.start();
-  specs = specCheckedFetch(pages.info.certificate);
-});
-afterEach(async () => {
-  await pages.closePages();
-  for (const u of users.splice(0)) u.ws.close(true);
-  expect(specs.violations()).toEqual([]);
-});
-afterAll(async () => { await pages?.close(); });
-
 test('a call between two pages: each leg its own SIP Call-ID; each user\'s websocketd events carry its page\'s own Call-ID; hold/resume; call_ended on both', async () => {
   const [ua, ub] = [await user('1001'), await user('1002')];
-  const a = await pages.phone('1001');
-  const b = await pages.phone('1002');
+  const a = await suite.pages.phone('1001');
+  const b = await suite.pages.phone('1002');
   await connected(a, b); // each hears the other's own tone
 
   const legA = await sipIdsOf(a, 'out');
@@ -113,8 +66,8 @@ test('a call between two pages: each leg its own SIP Call-ID; each user\'s webso
 
 test('calld originate rings the user\'s own page first, then the destination\'s; both hear each other; calld hangup ends both pages', async () => {
   const [uc, ud] = [await user('1003'), await user('1004')];
-  const c = await pages.phone('1003');
-  const d = await pages.phone('1004');
+  const c = await suite.pages.phone('1003');
+  const d = await suite.pages.phone('1004');
   const made = await uc.client.calld.makeCall('1004', false) as unknown as { call_id: string; sip_call_id: string };
 
   // The user's own line rings first, showing whom it will call.
@@ -160,7 +113,7 @@ test('npm start -- --wazo: the Wazo phone demo page in two tabs, logged in by it
     }
     const url = /Wazo phone:\s+(http:\/\/\S+)/.exec(output)![1];
     const tab = async (user: string, tone: number): Promise<PhonePage> => {
-      const page: Page = await pages.lab.ctx.newPage();
+      const page: Page = await suite.pages.lab.ctx.newPage();
       await instrument(page, tone);
       await page.goto(url);
       await page.fill('#user', user);

@@ -13,6 +13,30 @@ export interface IceCandidateEvent {
 export interface CandidateEmitter {
   on(event: 'icecandidate', fn: (e: IceCandidateEvent) => void): unknown;
   on(event: 'ended' | 'failed' | 'sdp', fn: () => void): unknown;
+  /** the session's peer connection (JsSIP's RTCSession.connection) */
+  readonly connection?: Pick<RTCPeerConnection, 'pendingLocalDescription' | 'currentLocalDescription'> | null;
+}
+
+/**
+ * How long an ICE restart's offer waits for a usable candidate. A restart is sent because the media
+ * path went away, mostly because the phone's address changed: its old candidates are no use, and
+ * Chromium (Linux) offers one on the new address only 2.02–2.27 s after the change (its network change
+ * notifier waits 2 s after the last address event; test/e2e/survival-path.e2e.test.ts measures it). With
+ * the usual short wait (`iceGatheringTimeout`, from the first candidate that is no use) the offer would
+ * go out with nothing but the TCP candidate Chromium still lists on the old address (measured: it comes
+ * ~0.1 s after the restart's gathering begins) whenever the restart begins > 0.4 s before Chromium
+ * learns the new address, and the new candidate, found later, would never be offered. So the
+ * restart begins as early as it may (ice-restart.ts) and its offer waits here, going out the instant
+ * the candidate appears.
+ */
+export const RESTART_GATHER_MS = 2500;
+
+const ufrag = (d: RTCSessionDescription | null | undefined) => (d ? /a=ice-ufrag:(\S+)/.exec(d.sdp)?.[1] : undefined);
+
+/** an offer with new ICE credentials is being gathered (RFC 8445 §9: an ICE restart) */
+export function iceRestartPending(pc: CandidateEmitter['connection']): boolean {
+  const pending = ufrag(pc?.pendingLocalDescription);
+  return pending !== undefined && ufrag(pc?.currentLocalDescription) !== undefined && pending !== ufrag(pc?.currentLocalDescription);
 }
 
 export function isUsableCandidate(candidateLine: string, withIceServers: boolean): boolean {
@@ -35,7 +59,7 @@ export function applyFastIce(session: CandidateEmitter, withIceServers: boolean,
       clear();
       ready();
     } else if (!timer) {
-      timer = setTimeout(ready, timeoutMs);
+      timer = setTimeout(ready, iceRestartPending(session.connection) ? Math.max(timeoutMs, RESTART_GATHER_MS) : timeoutMs);
     }
   });
   session.on('sdp', clear);

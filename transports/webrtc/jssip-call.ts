@@ -8,8 +8,9 @@ import type { RemoteAudio } from './remote-audio';
 import { guardSession } from './session-guard';
 import { RequestQueue } from './request-queue';
 import { mediaPathDown, refreshDialog, type RefreshableSession, type RefreshOutcome } from './dialog-refresh';
-import { MediaWatchdog, inboundAudioPackets } from './media-watchdog';
-import { IceRestartMonitor } from './ice-restart';
+import { MediaWatchdog } from './media-watchdog';
+import { inboundAudioPackets, type InboundAudioSource } from './inbound-audio';
+import { IceRestartMonitor, udpAddresses, unofferedCandidate } from './ice-restart';
 
 export interface CallOptions {
   mediaConstraints: MediaStreamConstraints;
@@ -66,6 +67,8 @@ export class JsSipCall extends EventEmitter<TransportCallEvents> implements Tran
   failure: { cause: string; message?: unknown } | undefined;
   /** bumped by every signallingBack(): an older refresh loop stops when a newer connection took over */
   private refreshRun = 0;
+  /** the addresses of the UDP candidates in the last SDP we sent (ice-restart.ts: `unoffered`) */
+  private offered = new Set<string>();
 
   constructor(
     /** read by call-controls.ts (hold, attended transfer, MESSAGE, devices) */
@@ -78,16 +81,16 @@ export class JsSipCall extends EventEmitter<TransportCallEvents> implements Tran
     guardSession(session as unknown as Parameters<typeof guardSession>[0], () => {
       ctx.logger.warn('an in-dialog request was lost with the connection: the call is kept, its dialog refreshed on reconnecting');
     });
-    this.watchdog = new MediaWatchdog(ctx.clock, {
+    const inbound: InboundAudioSource = {
       packetsReceived: () => inboundAudioPackets(session.connection),
       paused: () => { const h = session.isOnHold(); return h.local || h.remote; },
-      dead: (silentMs) => this.mediaDead(silentMs),
-    }, { timeoutMs: ctx.mediaTimeoutMs, pollMs: 1000 });
+    };
+    this.watchdog = new MediaWatchdog(ctx.clock, { ...inbound, dead: (silentMs) => this.mediaDead(silentMs) }, { timeoutMs: ctx.mediaTimeoutMs, pollMs: 1000 });
     const refreshable = session as unknown as RefreshableSession;
     this.icePath = new IceRestartMonitor(ctx.clock, {
-      packetsReceived: () => inboundAudioPackets(session.connection),
-      paused: () => { const h = session.isOnHold(); return h.local || h.remote; },
+      ...inbound,
       iceDown: () => mediaPathDown(session.connection),
+      unoffered: () => unofferedCandidate(session.connection, this.offered),
       signallingUp: () => !this.offline && ctx.signallingUp(),
       probe: (ms) => ctx.probeSignalling(ms),
       restart: async () => ctx.logger.debug(`ICE restart (media path gone): ${await refreshDialog(refreshable, { clock: ctx.clock, iceRestart: true })}`),
@@ -96,12 +99,16 @@ export class JsSipCall extends EventEmitter<TransportCallEvents> implements Tran
     if (ctx.fastIce) {
       applyFastIce(session as unknown as CandidateEmitter, (ctx.options.pcConfig.iceServers ?? []).length > 0, ctx.iceGatheringTimeout);
     }
+    session.on('sdp', (e: { originator: string; sdp: string }) => {
+      if (e.originator === 'local') this.offered = udpAddresses(e.sdp);
+    });
     session.on('peerconnection', ({ peerconnection }) => ctx.remoteAudio.attach(peerconnection));
     if (session.connection) ctx.remoteAudio.attach(session.connection);
     const watchMedia = () => {
       this.watchdog.start();
       this.icePath.start();
       session.connection?.addEventListener('iceconnectionstatechange', () => this.icePath.nudge());
+      session.connection?.addEventListener('icecandidate', () => this.icePath.nudge());
     };
     // an INVITE without an offer (RFC 3725 third-party call control): our 200 carries the offer and the
     // media can only start once the ACK brings the answer, possibly many seconds later

@@ -1,4 +1,5 @@
 import type { Clock } from '../../protocol/clock';
+import { InboundAudioSilence, type InboundAudioSource } from './inbound-audio';
 
 /**
  * A call whose media died while its signalling is fine (the media relay stopped, the far end's media
@@ -15,30 +16,26 @@ export interface MediaWatchdogOptions {
 
 export const MEDIA_WATCHDOG_DEFAULTS: MediaWatchdogOptions = { timeoutMs: 30_000, pollMs: 1000 };
 
-export interface MediaWatchdogHooks {
-  /** inbound audio packets received so far; null when there is no media connection to ask */
-  packetsReceived(): Promise<number | null>;
-  /** on hold (either side): silence is expected */
-  paused(): boolean;
+export interface MediaWatchdogHooks extends InboundAudioSource {
   /** the media has been silent for `silentMs` (the watchdog has stopped) */
   dead(silentMs: number): void;
 }
 
 export class MediaWatchdog {
   private timer: unknown = null;
-  private lastPackets = -1;
-  private lastGrowth = 0;
   private running = false;
+  private readonly silence: InboundAudioSilence;
 
-  constructor(private readonly clock: Clock, private readonly hooks: MediaWatchdogHooks, private readonly options = MEDIA_WATCHDOG_DEFAULTS) {}
+  constructor(private readonly clock: Clock, private readonly hooks: MediaWatchdogHooks, private readonly options = MEDIA_WATCHDOG_DEFAULTS) {
+    this.silence = new InboundAudioSilence(clock, hooks);
+  }
 
   get isRunning(): boolean { return this.running; }
 
   start(): void {
     if (this.running || this.options.timeoutMs <= 0) return;
     this.running = true;
-    this.lastPackets = -1;
-    this.lastGrowth = this.clock.now();
+    this.silence.reset();
     this.timer = this.clock.setInterval(() => void this.check(), Math.min(this.options.pollMs, this.options.timeoutMs));
   }
 
@@ -49,32 +46,11 @@ export class MediaWatchdog {
   }
 
   private async check(): Promise<void> {
-    let packets: number | null = null;
-    try {
-      packets = await this.hooks.packetsReceived();
-    } catch { /* a closed connection: counts as no growth */ }
+    const silent = await this.silence.silentMs();
     if (!this.running) return;
-    const now = this.clock.now();
-    if (this.hooks.paused() || (packets !== null && packets > this.lastPackets)) {
-      if (packets !== null) this.lastPackets = Math.max(this.lastPackets, packets);
-      this.lastGrowth = now;
-      return;
-    }
-    const silent = now - this.lastGrowth;
     if (silent >= this.options.timeoutMs) {
       this.stop();
       this.hooks.dead(silent);
     }
   }
-}
-
-/** inbound audio packets of a peer connection, from getStats() */
-export async function inboundAudioPackets(pc: RTCPeerConnection | null | undefined): Promise<number | null> {
-  if (!pc || pc.connectionState === 'closed') return null;
-  const report = await pc.getStats();
-  let packets = 0;
-  report.forEach((s: { type?: string; kind?: string; packetsReceived?: number }) => {
-    if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived ?? 0;
-  });
-  return packets;
 }

@@ -136,16 +136,14 @@ export class RequestHandler {
   private inDialog(req: SipRequest, txn: ServerTxn, flow: Flow): void {
     const { ctx } = this;
     const hop = this.nextHop(req);
-    if (hop.local) {
-      if (this.voicemail.handleInDialog(req, txn, flow)) return;
-      aliasContacts(req, flow);
-      if (ctx.proxy.ownRequest?.(req, txn)) return;
-      return txn.respond(createResponse(req, 481));
-    }
+    if (hop.local && this.voicemail.handleInDialog(req, txn, flow)) return;
+    aliasContacts(req, flow);
+    // the host may be the peer of this dialog, even one it first proxied (a B2BUA that took it over)
+    if (ctx.proxy.ownRequest?.(req, txn)) return;
+    if (hop.local) return txn.respond(createResponse(req, 481));
     const target = hop.uri ? flowForUri(hop.uri, ctx.flows) : undefined;
     if (!target) return txn.respond(createResponse(req, 404, { reason: 'Not here' }));
     if (target === 'gone') return txn.respond(createResponse(req, 480, { reason: 'Temporarily Unavailable (connection closed)' }));
-    aliasContacts(req, flow);
     const keyIn = DialogTracker.key(req.core.callId, req.core.fromTag, req.core.toTag);
     ctx.proxy.forwarding?.(req, { initial: false });
     // A host that gives each leg its own Call-ID (a B2BUA-like engine) rewrote it: the dialog was
@@ -166,7 +164,7 @@ export class RequestHandler {
     if (!req.core.toTag) return;
     // ACK for a 2xx: end to end, forwarded statelessly along the dialog's route.
     const hop = this.nextHop(req);
-    if (hop.local && ctx.proxy.ownRequest?.(req, undefined)) return;
+    if (ctx.proxy.ownRequest?.(req, undefined)) return;
     const target = hop.uri && !hop.local ? flowForUri(hop.uri, ctx.flows) : undefined;
     if (!target || target === 'gone') {
       ctx.logger.debug(`ACK for ${req.core.callId}: no route, dropped`);

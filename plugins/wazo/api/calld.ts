@@ -1,4 +1,4 @@
-// wazo-calld (`calld/1.0`): the user's calls, voicemails, switchboards, faxes and relocates.
+// wazo-calld (`calld/1.0`): the user's calls, transfers, voicemails, switchboards, faxes and relocates.
 // `listMessages`, `sendMessage` and `updatePresence` call endpoints calld removed in 19.04/19.05 (chat
 // and presence moved to chatd); they are kept for old engines because the seed lists them.
 
@@ -8,6 +8,7 @@ import { route, toQueryString } from '../http/url';
 import type { RequestBody } from '../http/types';
 import { Call } from '../domain/call';
 import { ChatMessage } from '../domain/chat';
+import { IndirectTransfer } from '../domain/indirect-transfer';
 import { Relocation } from '../domain/relocation';
 import { Voicemail } from '../domain/voicemail';
 import type { CtidNgApi, LegacyPresence } from './ctid-ng';
@@ -87,6 +88,19 @@ export default function calldApi(client: ApiRequester, base: string, ctidNg: Cti
 
     sendDTMF(callId: string, digits: string): Promise<boolean> {
       return client.put(`${call(callId)}/dtmf${toQueryString({ digits })}`, null, null, ok);
+    },
+
+    /** calld transfer of the user's call `callId` to `number` (attended: the user talks to it first). */
+    async transferCall(callId: string, number: string, flow: 'attended' | 'blind' = 'attended'): Promise<IndirectTransfer> {
+      return IndirectTransfer.parseFromApi(await client.post(`${base}/users/me/transfers`, { initiator_call: callId, exten: number, flow }));
+    },
+
+    confirmCallTransfer(transferId: string): Promise<boolean> {
+      return client.put(`${base}/${route`users/me/transfers/${transferId}/complete`}`, null, null, ok);
+    },
+
+    cancelCallTransfer(transferId: string): Promise<boolean> {
+      return client.delete(`${base}/${route`users/me/transfers/${transferId}`}`, null, null, ok);
     },
 
     async relocateCall(callId: string, destination: 'line' | 'mobile' | string, lineId?: number | null, contact?: string | null): Promise<Relocation> {

@@ -2,7 +2,7 @@
 // OpenAPI spec (path template, method, parameters, security, body schema) and the answer, generated
 // from the spec's response schema, must come back parsed.
 import { WazoApiClient } from './wazo-api-client';
-import { Agent, Call, CallLog, ChatMessage, ChatRoom, Contact, Profile, Relocation, Session, SipLine, Voicemail } from '../domain/index';
+import { Agent, Call, CallLog, ChatMessage, ChatRoom, Contact, IndirectTransfer, Profile, Relocation, Session, SipLine, Voicemail } from '../domain/index';
 import { BadResponse, RefreshTokenError } from '../http/errors';
 import { fetchTrusting } from '../../../test/support/wazo/node-fetch';
 import { sampleFor } from '../../../test/support/wazo/openapi';
@@ -141,6 +141,19 @@ const cases: Case[] = [
   { name: 'calld.hold', call: (c) => c.calld.hold('c1'), operations: ['PUT calld/users/me/calls/{call_id}/hold/start'] },
   { name: 'calld.resume', call: (c) => c.calld.resume('c1'), operations: ['PUT calld/users/me/calls/{call_id}/hold/stop'] },
   { name: 'calld.sendDTMF', call: (c) => c.calld.sendDTMF('c1', '12#*'), operations: ['PUT calld/users/me/calls/{call_id}/dtmf'], check: (_, [req]) => expect(req.query.get('digits')).toBe('12#*') },
+  {
+    name: 'calld.transferCall',
+    call: (c) => c.calld.transferCall('c1', '1003'),
+    operations: ['POST calld/users/me/transfers'],
+    check: (r, [req]) => {
+      expect(req.json()).toEqual({ initiator_call: 'c1', exten: '1003', flow: 'attended' });
+      expect(r).toBeInstanceOf(IndirectTransfer);
+      expect(r).toMatchObject({ id: 'id-sample', sourceId: 'initiator_call-sample', destinationId: 'recipient_call-sample', status: 'abandoned' });
+    },
+  },
+  { name: 'calld.transferCall (blind)', call: (c) => c.calld.transferCall('c1', '1003', 'blind'), operations: ['POST calld/users/me/transfers'], check: (_, [req]) => expect(req.json()).toEqual({ initiator_call: 'c1', exten: '1003', flow: 'blind' }) },
+  { name: 'calld.confirmCallTransfer', call: (c) => c.calld.confirmCallTransfer('t1'), operations: ['PUT calld/users/me/transfers/{transfer_id}/complete'], check: (r) => expect(r).toBe(true) },
+  { name: 'calld.cancelCallTransfer', call: (c) => c.calld.cancelCallTransfer('t1'), operations: ['DELETE calld/users/me/transfers/{transfer_id}'], check: (r) => expect(r).toBe(true) },
   {
     name: 'calld.relocateCall',
     call: (c) => c.calld.relocateCall('c1', 'line', 3),

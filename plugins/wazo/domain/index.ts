@@ -7,6 +7,7 @@ export { SipLine } from './sip-line';
 export { Call, RECORDING_STATE } from './call';
 export { Voicemail, type VoicemailFolder } from './voicemail';
 export { Relocation } from './relocation';
+export { IndirectTransfer } from './indirect-transfer';
 export { Contact, BACKEND, type NewContact, type LabelledNumber, type LabelledEmail } from './contact';
 export { Agent } from './agent';
 export { CallLog, Recording, type CallLogParty } from './call-log';

@@ -35,6 +35,11 @@ export interface RtmptServerOptions {
   readonly timers?: Timers;
   /** Session-id entropy; a session id is the only thing that lets a request into a session. */
   readonly random?: (length: number) => Uint8Array;
+  /**
+   * Put before every session id (URL-safe characters), so that a front serving several such servers can
+   * tell from a request's path which one holds its session (the gateway's workers: `w1-…`).
+   */
+  readonly idPrefix?: string;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -130,7 +135,7 @@ export class RtmptServer {
 
   private open(): RtmptResponse {
     if (this.sessions.size >= (this.options.maxSessions ?? 1000)) return reply(503);
-    const id = [...(this.options.random ?? defaultRandom)(16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const id = (this.options.idPrefix ?? '') + [...(this.options.random ?? defaultRandom)(16)].map((b) => b.toString(16).padStart(2, '0')).join('');
     const session = new RtmptSession(id, this.options.maxPendingBytes ?? 1024 * 1024, (s, error) => this.remove(s, error));
     this.sessions.set(id, session);
     this.touch(session);
