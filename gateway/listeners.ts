@@ -86,8 +86,8 @@ export async function listenHttp(at: HostPort, options: HttpListenerOptions, sin
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_FRAME, perMessageDeflate: false });
   const refusing = (): boolean => options.health !== undefined && !options.health().ok;
   const serve = (request: IncomingMessage, response: ServerResponse): void => {
-    if (workers?.forward(request, response)) return;
     const path = (request.url ?? '/').split('?')[0];
+    if (workers?.forward(path, request, response)) return;
     if (options.health && path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
       const report = options.health();
       response.writeHead(report.ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });

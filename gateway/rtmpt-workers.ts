@@ -6,10 +6,11 @@
  * over that worker's Unix socket (an HTTP server each worker runs beside the shared port) and relays the
  * answer. The session's bytes and state stay in the worker that owns it.
  */
-import { existsSync, unlinkSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream';
 
 export interface RtmptWorkerRoute {
   /** this worker's index */
@@ -41,8 +42,8 @@ function endToEnd(headers: IncomingMessage['headers']): Record<string, string | 
 }
 
 export interface RtmptForwarder {
-  /** true when the request is another worker's, forwarded (and answered once that worker has answered) */
-  forward(request: IncomingMessage, response: ServerResponse): boolean;
+  /** true when the request (for `path`, its URL without the query) is another worker's, forwarded (and answered once that worker has answered) */
+  forward(path: string, request: IncomingMessage, response: ServerResponse): boolean;
   /** starts this worker's own socket, serving `handler` */
   listen(handler: RequestListener): Promise<void>;
   close(): Promise<void>;
@@ -53,14 +54,15 @@ export function rtmptForwarder(route: RtmptWorkerRoute): RtmptForwarder {
   const agent = new Agent({ keepAlive: true, maxFreeSockets: 16 });
   let server: Server | null = null;
   return {
-    forward(request, response) {
-      const owner = rtmptOwner((request.url ?? '/').split('?')[0]);
+    forward(path, request, response) {
+      const owner = rtmptOwner(path);
       if (owner === null || owner === route.self) return false;
       const upstream = httpRequest(
         { socketPath: route.socketPath(owner), agent, method: request.method, path: request.url, headers: endToEnd(request.headers) },
         (answer) => {
           response.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
-          answer.pipe(response);
+          // an answer cut short (the owner died mid-way) ends the client's response too, rather than leaving it open
+          pipeline(answer, response, () => undefined);
         },
       );
       // the owner is gone (it died; a new worker has no such session either): the session is unknown
@@ -73,12 +75,16 @@ export function rtmptForwarder(route: RtmptWorkerRoute): RtmptForwarder {
     },
     async listen(handler) {
       const path = route.socketPath(route.self);
-      if (existsSync(path)) unlinkSync(path); // left by a worker of this index that was killed
-      server = createServer(handler);
+      rmSync(path, { force: true }); // left by a worker of this index that was killed
+      const listening = createServer(handler);
+      server = listening;
       await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
+        listening.once('error', reject);
         // exclusive: in a cluster worker, a listen of its own, not a handle shared through the primary
-        server!.listen({ path, exclusive: true }, () => resolve());
+        listening.listen({ path, exclusive: true }, () => {
+          listening.off('error', reject);
+          resolve();
+        });
       });
     },
     close: () =>

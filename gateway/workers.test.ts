@@ -158,7 +158,7 @@ if (cluster.isPrimary) {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function run(mode: 'exclusive' | 'shared') {
+  async function run(mode: 'exclusive' | 'cluster-default') {
     const child = fork(path.join(dir, 'primary.js'), [mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     children.push(child);
     const ports: number[][] = [];
@@ -189,7 +189,7 @@ if (cluster.isPrimary) {
   });
 
   test('without it (control) node:cluster gives the two workers the same sockets: the collision it prevents', async () => {
-    const { ports } = await run('shared');
+    const { ports } = await run('cluster-default');
     expect(ports[1]).toEqual(ports[0]);
   });
 });
@@ -227,25 +227,22 @@ describe('kazoo-rtmp-gateway --workers 2', () => {
       return false;
     }
   };
-  const freePort = async (): Promise<number> => {
-    const s = createSocket('udp4'); // any free number; the TCP port of the same number is free as often
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    const { port } = s.address();
-    s.close();
-    return port;
-  };
-
   /** starts the CLI with two workers; resolves once both listen */
   async function startTwo(extra: string[] = []) {
-    const [rtmp, http] = [await freePort(), await freePort()];
-    const args = ['--workers', '2', '--rtmp', `127.0.0.1:${rtmp}`, '--http', `127.0.0.1:${http}`, '--sip-server', '127.0.0.1:9', '--log-level', 'info', ...extra];
+    // port 0: the kernel picks free ports (node:cluster gives both workers the same ones, read from their
+    // log); numbers guessed in advance can be taken by the time the workers bind under parallel load
+    const args = ['--workers', '2', '--rtmp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--sip-server', '127.0.0.1:9', '--log-level', 'info', ...extra];
     const child = spawn(process.execPath, [path.join(out, 'gateway/cli.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     primary = child;
     const state = { log: '' };
     child.stdout!.on('data', (d) => (state.log += d));
     child.stderr!.on('data', (d) => (state.log += d));
     const end = Date.now() + 20_000;
-    while ((state.log.match(/listening: /g) ?? []).length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    while ((state.log.match(/listening: /g) ?? []).length < 2 && Date.now() < end && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    // say why at once (exit code and the CLI's own log) rather than through a later assertion
+    if ((state.log.match(/listening: /g) ?? []).length < 2) throw new Error(`--workers 2 did not start (exit ${child.exitCode}):\n${state.log}`);
+    const rtmp = Number(/rtmp:\/\/127\.0\.0\.1:(\d+)\/sip/.exec(state.log)?.[1]);
+    const http = Number(/ws:\/\/127\.0\.0\.1:(\d+)\/rtmp/.exec(state.log)?.[1]);
     return { child, rtmp, http, state };
   }
 
@@ -329,7 +326,7 @@ describe('kazoo-rtmp-gateway --workers 2', () => {
     const { http, rtmp, state } = await startTwo(['--drain-idle-delay', '0']);
     const log = (): string => state.log;
     const workers = childrenOf(primary!.pid!);
-    expect(workers).toHaveLength(2);
+    if (workers.length !== 2) throw new Error(`expected the primary's 2 workers, found [${workers}] (primary exit ${primary!.exitCode}):\n${log()}`);
     const listening = log().split('\n').filter((l) => l.includes('listening: '));
     expect(listening).toHaveLength(2);
     // both serve RTMP and HTTP

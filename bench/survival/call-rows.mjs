@@ -5,9 +5,7 @@
 // connection (/kick), so no reconnect can succeed until it is back online.
 import { REALM, blackhole, kick, phonePort } from './lab.mjs';
 import { PAIRS, sideBySide } from './parties.mjs';
-import { count, line, ms, sleep, title, verdict, within } from './report.mjs';
-
-const ok = (r) => r.filter(Boolean);
+import { count, line, ms, ok, sleep, title, verdict, within } from './report.mjs';
 
 /** every phone offline and its connection dropped; resolves once each saw it (its `disconnected`) */
 async function takeOffline(pairs) {

@@ -58,8 +58,13 @@ function script(name, args, env = {}) {
 /** fixtures/lab/{stop,start}.sh for Kamailio only (rtpengine keeps running); `defines`: e.g. -A WITH_GRUU */
 export const kamailio = (what, defines = '') => script(`${what}.sh`, ['kamailio'], { LAB_KAMAILIO_DEFINES: defines });
 
-/** when path.sh says its change took effect (its "… at <epoch ms>" line), else when the command returned */
-const tookEffect = (out) => Number(/ at (\d{13})\b/.exec(out)?.[1] ?? Date.now());
+/** when path.sh says its change took effect (its "… at <epoch ms>" line; test/support/e2e/path.ts reads it alike) */
+function tookEffect(out) {
+  const m = / at (\d{13})\b/.exec(out);
+  // a time taken here instead would be late by path.sh's own start-up (up to ~0.5 s on a loaded machine)
+  if (!m) throw new Error(`path.sh printed no time: ${out}`);
+  return Number(m[1]);
+}
 /** the phone's end of the veth pair down or up: resolves with the epoch ms it happened */
 export const setLink = async (state) => tookEffect(await script('path.sh', ['link', state, 'phone']));
 /** the phone's address becomes `ip` (added, the old one removed): resolves with the epoch ms */

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, ROOT, jssipBundle, servePages } from '../browser-bench.mjs';
+import { CHROMIUM_ARGS, ROOT, jssipBundle } from '../browser-bench.mjs';
 import { REALM, dropBindings } from './lab.mjs';
 import { sleep, withTimeout } from './report.mjs';
 
@@ -109,8 +109,6 @@ export function launchChromium(phoneSide = null) {
     args: phoneSide ? args.filter((a) => a !== '--allow-loopback-in-peer-connection') : args,
   });
 }
-
-export const servePartyPages = async (host) => servePages(await pageFiles(), host);
 
 /** the receiver heard `hz` (instrument.js __hearTone's answer), as the e2e tests' toneMiss decides */
 export const heard = (h, hz) => !!h && h.rms >= 0.02 && Math.abs(h.hz - hz) <= TONE_TOLERANCE_HZ;

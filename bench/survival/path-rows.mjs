@@ -4,7 +4,7 @@
 // link, so kazoo-js and raw JsSIP live through the very same link-down/up or address change.
 import { movePhone, phoneAddr, setLink } from './lab.mjs';
 import { PAIRS, heard, heardAgainAt, sideBySide } from './parties.mjs';
-import { count, line, ms, msOnly, sleep, title, verdict, within } from './report.mjs';
+import { count, line, ms, msOnly, ok, sleep, title, verdict, within } from './report.mjs';
 
 const BREAK_MS = 5000;
 /** how long after the link (or the address) came back a receiver may take to count as "audio back" */
@@ -54,7 +54,6 @@ export async function pathBreak(env, n) {
       return { audio: Math.max(audio.far, audio.phone), audioFar: audio.far, audioPhone: audio.phone, reg: reg ? reg.at - upAt : NaN, socketLost, bye: !!bye };
     },
   });
-  const ok = (r) => r.filter(Boolean);
   const audioText = (r) => `${ms(ok(r).map((x) => x.audio), r.length)}`;
   const regText = (r) => (ok(r).some((x) => x.socketLost) ? ms(ok(r).map((x) => x.reg), r.length) : `socket kept, no re-REGISTER (${ok(r).length}/${r.length})`);
   title(`the network path breaks for ${BREAK_MS / 1000} s, then returns (veth link of the phones' namespace down/up; audio = the later of the two receivers)`, n);
@@ -67,18 +66,21 @@ export async function pathBreak(env, n) {
 
 export async function addressChange(env, n) {
   const out = await sideBySide(env, n, {
-    async event() {
+    async event(pairs) {
       await sleep(500);
+      // each phone's ICE ufrag as its far end has it: an ICE restart's re-INVITE carries another one (the
+      // dialog refresh over the new connection, ~1 s after the change, carries the same one)
+      const ufrags = {};
+      for (const { far, kind } of Object.values(pairs)) ufrags[kind] = await far.eval(() => /a=ice-ufrag:(\S+)/.exec(far.session?.connection?.remoteDescription?.sdp ?? '')?.[1] ?? null);
       const next = (await phoneAddr()) === '127.100.0.2' ? '127.100.0.3' : '127.100.0.2';
-      return { movedAt: await movePhone(next) };
+      return { movedAt: await movePhone(next), ufrags };
     },
-    async measure({ phone, far, kind }, { movedAt }) {
+    async measure({ phone, far, kind }, { movedAt, ufrags }) {
       const audio = await audioBack(phone, far, kind, movedAt, movedAt);
-      const restart = (await far.log()).find((l) => l.what === 'reinvite' && l.ice && l.t >= movedAt);
+      const restart = (await far.log()).find((l) => l.what === 'reinvite' && l.ice && l.ice !== ufrags[kind] && l.t >= movedAt);
       return { audio: Math.max(audio.far, audio.phone), restart: restart ? restart.t - movedAt : NaN };
     },
   });
-  const ok = (r) => r.filter(Boolean);
   const restartText = (r) => (ok(r).some((x) => Number.isFinite(x.restart)) ? ms(ok(r).map((x) => x.restart), r.length) : `none sent (0/${r.length})`);
   title("the phones' address changes (a new one added, the old one removed, under the call)", n);
   line('change -> ICE-restart re-INVITE at far end', restartText(out.kazoo), restartText(out.raw), verdict('sent', ok(out.kazoo).length === n && ok(out.kazoo).every((x) => Number.isFinite(x.restart))));

@@ -27,6 +27,9 @@ export function msOnly(xs) {
   return ok.length ? `${median(ok).toFixed(0)} ms` : 'n/a';
 }
 
+/** the runs of a row that produced a result (a failed one is null) */
+export const ok = (runs) => runs.filter(Boolean);
+
 /** how many of `xs` hold, "k/n" */
 export const count = (xs) => `${xs.filter(Boolean).length}/${xs.length}`;
 

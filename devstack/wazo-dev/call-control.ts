@@ -35,7 +35,6 @@ export function sendInLeg(agent: SipAgent, leg: LegDialog, spec: InLegRequest, h
 }
 
 export const SDP_TYPE: ReadonlyArray<readonly [string, string]> = [['Content-Type', 'application/sdp']];
-export const quiet: ClientTxnHandler = { onResponse: () => undefined, onTimeout: () => undefined, onFlowFailure: () => undefined };
 
 /** ACK the phone's 2xx to the engine's INVITE numbered `cseq` (with the answer when its 2xx carried the offer). */
 export function ackInLeg(agent: SipAgent, leg: LegDialog, cseq: number, body: Buffer = Buffer.alloc(0)): void {

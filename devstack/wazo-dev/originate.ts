@@ -38,7 +38,7 @@ export interface OriginateRequest {
 
 export class Originator {
   /** Originated calls until they are up (then the relay owns their dialogs). */
-  private readonly byCallId = new Map<string, { o: Originated; side: 'user' | 'destination' }>();
+  private readonly byCallId = new Map<string, Originated>();
 
   constructor(
     private readonly agent: SipAgent,
@@ -50,8 +50,8 @@ export class Originator {
     // However the call ended (REST hangup, a phone gone), the other phone is told.
     calls.subscribe((e) => {
       if (e.name !== 'call_ended') return;
-      const hit = this.byCallId.get(e.data.sip_call_id);
-      if (hit) this.finish(hit.o);
+      const o = this.byCallId.get(e.data.sip_call_id);
+      if (o) this.finish(o);
     });
   }
 
@@ -67,8 +67,8 @@ export class Originator {
       user: { dialog: userDialog, leg: call.caller, ringing: undefined },
       destination: { dialog: destinationDialog, leg: call.callee, ringing: undefined },
     };
-    this.byCallId.set(userDialog.callId, { o, side: 'user' });
-    this.byCallId.set(destinationDialog.callId, { o, side: 'destination' });
+    this.byCallId.set(userDialog.callId, o);
+    this.byCallId.set(destinationDialog.callId, o);
     // Asterisk's auto-answer hints, only when the caller asked for them (auto_answer_caller).
     const hints: Array<[string, string]> = req.autoAnswer ? [['Alert-Info', '<http://wazo.community>;info=alert-autoanswer;delay=0'], ['Answer-Mode', 'Auto']] : [];
     this.ring(o, o.user, devices, Buffer.alloc(0), [['X-Wazo-Call-ID', call.caller.call_id], ...hints], (res) => this.userAnswered(o, res));
@@ -82,8 +82,8 @@ export class Originator {
 
   /** calld hangup: whatever the stage, both phones are let go. */
   hangup(sipCallId: string): void {
-    const hit = this.byCallId.get(sipCallId);
-    if (hit) this.calls.ended(hit.o.call.sipCallId);
+    const o = this.byCallId.get(sipCallId);
+    if (o) this.calls.ended(o.call.sipCallId);
   }
 
   private ring(o: Originated, side: Side, devices: string[], body: Buffer, headers: ReadonlyArray<readonly [string, string]>, onAnswer: (res: SipResponse) => void): void {
@@ -135,10 +135,9 @@ export class Originator {
    * ACK was the engine's to send, anything else waits for the destination (491).
    */
   ownRequest(req: SipRequest, txn: ServerTxn | undefined): boolean {
-    const hit = this.byCallId.get(req.core.callId);
-    if (!hit) return false;
+    const o = this.byCallId.get(req.core.callId);
+    if (!o) return false;
     if (!txn) return true;
-    const { o } = hit;
     if (req.method === 'BYE') {
       txn.respond(createResponse(req, 200));
       this.calls.ended(o.call.sipCallId);

@@ -6,7 +6,7 @@
 // a parked answer to its offers (an ICE restart of its own: parked-sdp.ts) and 491 for the rest.
 
 import type { SipAgent, SipRequest, ServerTxn } from '../sip-server';
-import { createRequest, createResponse, ENGINE_CONTACT_USER, SDP_TYPE, sendInLeg } from './call-control';
+import { ackInLeg, createResponse, ENGINE_CONTACT_USER, SDP_TYPE, sendInLeg } from './call-control';
 import type { CallLeg, CallRegistry } from './calls';
 import type { LegDialog } from './leg-ids';
 import { parkedAnswer } from './parked-sdp';
@@ -35,10 +35,7 @@ export function relayRequest(agent: SipAgent, req: SipRequest, txn: ServerTxn, t
       if (res.status < 200) return;
       const isInvite = req.method === 'INVITE';
       if (isInvite && res.status < 300) {
-        const ackCseq = res.core.cseq;
-        agent.sendAck(to.target ?? '', (uri, via, branch) => createRequest({
-          method: 'ACK', uri, via, branch, from: to.remoteHeader, to: to.localHeader, callId: to.callId, cseq: ackCseq,
-        }));
+        ackInLeg(agent, to, res.core.cseq);
         accepted?.();
       }
       const type = res.get('content-type');

@@ -60,7 +60,7 @@ export function ringDevices(
         dialog.target = contactUriText(res.get('contact') ?? '');
         if (state !== 'ringing') {
           // answered while being cancelled (or after the others failed): the call is not wanted any more
-          ackInLeg(agent, dialog, cseq, Buffer.alloc(0));
+          ackInLeg(agent, dialog, cseq);
           sendInLeg(agent, dialog, { method: 'BYE' });
           return;
         }

@@ -9,6 +9,7 @@ import { WebSocketClient } from '../../plugins/wazo/websocket/websocket-client';
 import { once, registered, startUa, waitUntil, type UaHandle } from '../../test/support/node-webrtc/jssip-node';
 import { installWeriftShims, onRemoteAudio, peerConnections, stopTones } from '../../test/support/node-webrtc/werift-shims';
 import { startTestEngine, type TestEngine } from '../../test/support/wazo-dev/engine';
+import type { IndirectTransfer } from '../../plugins/wazo/domain/indirect-transfer';
 
 installWeriftShims();
 
@@ -382,13 +383,20 @@ test('calld originate, answered: the user\'s offer goes to the destination, its 
   await waitEvent(b, 'call_ended', atB._request.call_id);
 }, 30000);
 
-test('calld hangup and DTMF on a call between two phones (the engine speaks in both proxied legs)', async () => {
+/** 1001 calls 1002 (answered); 1001's calld client and leg, the sessions at both ends */
+async function callAtoB(): Promise<{ client: ReturnType<TestEngine['client']>; s: Session; atB: Session; legA: string; legB: string }> {
   const s = call(a, '1002');
   await ev(s, 'confirmed');
   const atB = await lastSession(b);
   const legA = (await waitEvent(a, 'call_answered', s._request.call_id)).data.call_id;
+  const legB = (await waitEvent(b, 'call_answered', atB._request.call_id)).data.call_id;
   const client = t.client();
   client.setToken(a.token);
+  return { client, s, atB, legA, legB };
+}
+
+test('calld hangup and DTMF on a call between two phones (the engine speaks in both proxied legs)', async () => {
+  const { client, s, atB, legA } = await callAtoB();
   const digits = digitsAt(atB);
   expect(await client.calld.sendDTMF(legA, '5*')).toBe(true);
   await waitUntil(() => digits.length === 2, 5000, 'DTMF at 1002');
@@ -431,16 +439,12 @@ test('logs: no password, no token, no digest response even at trace level', () =
   expect(text).not.toMatch(/response="[0-9a-f]{32}"/);
 });
 
-/** 1001 calls 1002 (answered); 1001's calld client and leg, the sessions at both ends */
-async function callAtoB(): Promise<{ client: ReturnType<TestEngine['client']>; s: Session; atB: Session; legA: string; legB: string }> {
-  const s = call(a, '1002');
-  await ev(s, 'confirmed');
-  const atB = await lastSession(b);
-  const legA = (await waitEvent(a, 'call_answered', s._request.call_id)).data.call_id;
-  const legB = (await waitEvent(b, 'call_answered', atB._request.call_id)).data.call_id;
-  const client = t.client();
-  client.setToken(a.token);
-  return { client, s, atB, legA, legB };
+/** callAtoB, then 1001 starts a calld attended transfer to 1003, whose phone rings without answering: the transfer and C's session */
+async function transferToRingingC(): Promise<Awaited<ReturnType<typeof callAtoB>> & { transfer: IndirectTransfer; atC: Session }> {
+  const ab = await callAtoB();
+  c.policy = 'ring';
+  const transfer = await ab.client.calld.transferCall(ab.legA, '1003');
+  return { ...ab, transfer, atC: await lastSession(c) };
 }
 /** the leg's latest call_updated says it talks to `peers` */
 const talkingTo = (p: Phone, sipCallId: string, peers: Record<string, string>): Promise<WazoEvent> => waitUntil(() => {
@@ -455,11 +459,8 @@ const refusal = async (p: Promise<unknown>): Promise<[number, string | null]> =>
 const lateOffer = (): object => ({ ...media(), rtcOfferConstraints: { offerToReceiveAudio: true } });
 
 test('calld attended transfer at SIP level: C invited without SDP; answered → A with C, B parked on hold; complete → B with C, BYE to A; events and transfer list follow', async () => {
-  const { client, s, atB, legA, legB } = await callAtoB();
-  c.policy = 'ring';
-  const transfer = await client.calld.transferCall(legA, '1003');
+  const { client, s, atB, legA, legB, transfer, atC } = await transferToRingingC();
   expect(transfer).toMatchObject({ sourceId: legA, status: 'ringback' });
-  const atC = await lastSession(c);
   expect(atC._request.body ?? '').toBe(''); // RFC 3725 flow I: C's 200 will carry the offer
   expect(atC._request.getHeader('X-Wazo-Call-ID')).toBe(transfer.destinationId);
   expect(atC._request.getHeader('From')).toContain('sip:1001@');
@@ -494,10 +495,7 @@ test('calld attended transfer at SIP level: C invited without SDP; answered → 
 }, 40000);
 
 test('calld transfers at SIP level: attended cancel while C rings → CANCEL to C; C rejects → abandoned, A and B still together; blind → BYE to A at once, B with C', async () => {
-  const { client, s, atB, legA, legB } = await callAtoB();
-  c.policy = 'ring';
-  const first = await client.calld.transferCall(legA, '1003');
-  const ringing = await lastSession(c);
+  const { client, s, atB, legA, legB, transfer: first, atC: ringing } = await transferToRingingC();
   const cancelled = ev(ringing, 'failed');
   expect(await client.calld.cancelCallTransfer(first.id)).toBe(true);
   await cancelled;
@@ -524,10 +522,7 @@ test('calld transfers at SIP level: attended cancel while C rings → CANCEL to 
 }, 40000);
 
 test('calld attended transfer, the parties hang up: C hangs up while talking to A → A and B together again; A hangs up while talking to C → completed, B with C', async () => {
-  const { client, s, atB, legA, legB } = await callAtoB();
-  c.policy = 'ring';
-  const first = await client.calld.transferCall(legA, '1003');
-  const atC1 = await lastSession(c);
+  const { client, s, atB, legA, legB, transfer: first, atC: atC1 } = await transferToRingingC();
   atC1.answer(lateOffer());
   await talkingTo(a, s._request.call_id, { [first.destinationId]: c.uuid });
   atC1.terminate();

@@ -54,10 +54,16 @@ interface Transfer {
   over: boolean;
 }
 
+type SettleResult = 'done' | 'not-found' | 'forbidden';
+
+/** An attended transfer the initiator may still complete or cancel (blind ones are not listed: calld reports them done at once). */
+const listed = (t: Transfer): boolean => !t.settled && t.view.flow === 'attended';
+
 const RETRIES_ON_491 = 4;
 const RETRY_MS = 300;
 
 export class Transfers {
+  /** transfers not over yet (finish() removes them) */
   private readonly byId = new Map<string, Transfer>();
   /** parks under way (a renegotiation of the same phone waits for it) */
   private readonly parking = new WeakMap<OwnedLeg, Promise<void>>();
@@ -73,7 +79,7 @@ export class Transfers {
 
   /** The user's transfers in progress (calld lists attended ones until they complete or are cancelled). */
   list(user: WazoUser): TransferView[] {
-    return [...this.byId.keys()].map((id) => this.visible(id)).filter((t) => t?.view.initiator_uuid === user.uuid).map((t) => ({ ...t!.view }));
+    return [...this.byId.values()].filter((t) => listed(t) && t.view.initiator_uuid === user.uuid).map((t) => ({ ...t.view }));
   }
 
   start(user: WazoUser, initiatorCall: string, exten: string, flow: TransferFlow, timeoutSeconds: number | undefined): TransferView | TransferRefusal {
@@ -82,7 +88,7 @@ export class Transfers {
     const call = this.calls.callOfLeg(user.uuid, initiatorCall);
     if (!call?.answered) return 'not-up';
     const other = call.caller === leg ? call.callee : call.caller;
-    if ([...this.byId.values()].some((t) => !t.over && [t.initiator.leg, t.transferred.leg, t.recipientLeg].some((l) => l === leg || l === other))) return 'in-progress';
+    if ([...this.byId.values()].some((t) => [t.initiator.leg, t.transferred.leg, t.recipientLeg].some((l) => l === leg || l === other))) return 'in-progress';
     const recipient = this.directory.byName(exten);
     if (!recipient || recipient.uuid === user.uuid || recipient.uuid === other.user_uuid) return 'invalid-extension';
     const initiator = this.takeOver(leg);
@@ -126,27 +132,29 @@ export class Transfers {
   }
 
   /** PUT …/complete. */
-  complete(user: WazoUser, id: string): 'done' | 'not-found' | 'forbidden' {
-    const t = this.visible(id);
-    if (!t) return 'not-found';
-    if (t.view.initiator_uuid !== user.uuid) return 'forbidden';
-    t.settled = true;
-    this.completeNow(t);
-    return 'done';
+  complete(user: WazoUser, id: string): SettleResult {
+    return this.settle(user, id, (t) => this.completeNow(t));
   }
 
   /** DELETE …/{transfer_id}. */
-  cancel(user: WazoUser, id: string): 'done' | 'not-found' | 'forbidden' {
-    const t = this.visible(id);
-    if (!t) return 'not-found';
+  cancel(user: WazoUser, id: string): SettleResult {
+    return this.settle(user, id, (t) => {
+      if (t.view.status === 'answered') {
+        void this.repair(t, t.transferred, t.initiator, t.recipient);
+      } else {
+        t.ringing?.cancel();
+        this.finish(t, { ended: [t.recipientLeg] });
+      }
+    });
+  }
+
+  /** The initiator ends its listed transfer `id` (complete or cancel: `act`); calld's refusals otherwise. */
+  private settle(user: WazoUser, id: string, act: (t: Transfer) => void): SettleResult {
+    const t = this.byId.get(id);
+    if (!t || !listed(t)) return 'not-found';
     if (t.view.initiator_uuid !== user.uuid) return 'forbidden';
     t.settled = true;
-    if (t.view.status === 'answered') {
-      void this.repair(t, t.transferred, t.initiator, t.recipient);
-    } else {
-      t.ringing?.cancel();
-      this.finish(t, { ended: [t.recipientLeg] });
-    }
+    act(t);
     return 'done';
   }
 
@@ -155,17 +163,9 @@ export class Transfers {
     this.byId.clear();
   }
 
-  /** An attended transfer still listed (blind ones are not: calld reports them done at once). */
-  private visible(id: string): Transfer | undefined {
-    const t = this.byId.get(id);
-    return t && !t.over && !t.settled && t.view.flow === 'attended' ? t : undefined;
-  }
-
   /** The engine becomes the peer of a leg's dialog (a proxied call's leg, or one it already owns). */
   private takeOver(leg: CallLeg): OwnedLeg | undefined {
-    const known = this.relay.get(leg.sip_call_id);
-    if (known) return known;
-    const dialog = this.legs.legOf(leg.sip_call_id);
+    const dialog = this.relay.dialogOf(leg.sip_call_id) ?? this.legs.legOf(leg.sip_call_id);
     return dialog?.target ? this.relay.own(dialog, leg) : undefined;
   }
 

@@ -32,6 +32,11 @@ describe('fast ICE', () => {
     expect(ready).not.toHaveBeenCalled();
     jest.advanceTimersByTime(1);
     expect(ready).toHaveBeenCalledTimes(1);
+
+    const other = session({ pendingLocalDescription: desc('a'), currentLocalDescription: null });
+    applyFastIce(other.s as never, false, 300);
+    other.candidate(udp);
+    expect(other.ready).toHaveBeenCalledTimes(1);
   });
 
   test('an ICE restart waits up to RESTART_GATHER_MS for a usable candidate, and goes the moment it comes', () => {

@@ -25,8 +25,9 @@ export interface ProxyBehaviour {
   /** Extra headers of the CANCEL sent to the other devices once one answered (e.g. RFC 3326 Reason). */
   answeredElsewhereHeaders?: ReadonlyArray<readonly [string, string]>;
   /**
-   * An in-dialog request addressed to this server itself, in a dialog the host is a party of (see
-   * SipAgent); `txn` is undefined for an ACK. Returns true when it was the host's.
+   * Every in-dialog request (and ACK) before the proxy forwards it: the host answers those of dialogs
+   * it is a party of (see SipAgent), including dialogs it first only proxied and then took over (the
+   * Wazo dev engine's transfers); `txn` is undefined for an ACK. Returns true when it was the host's.
    */
   ownRequest?(req: SipRequest, txn: ServerTxn | undefined): boolean;
 }

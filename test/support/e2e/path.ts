@@ -102,19 +102,20 @@ export async function traceSignalling(phone: PhonePage): Promise<void> {
     const udp = (d) => /^(INVITE|SIP\\/2\\.0 200)/.test(d) && /a=candidate/.test(d)
       ? ' [udp ' + [...d.matchAll(/a=candidate:\\S+ \\d+ udp \\d+ (\\S+)/gi)].map((m) => m[1]).join(',') + ']' : '';
     const line = (d) => typeof d === 'string' ? (d.trim() === '' ? 'CRLF' : d.split('\\r\\n', 1)[0] + udp(d)) : 'binary';
-    const watch = (ws) => {
-      __trace.push({ what: 'ws', t: at() });
-      ws.addEventListener('open', () => __trace.push({ what: 'open', t: at() }));
+    // a socket open already: its close and what it sends
+    const tap = (ws) => {
       ws.addEventListener('close', () => __trace.push({ what: 'close', t: at() }));
-      ws.addEventListener('message', (ev) => __trace.push({ what: 'received', t: at(), line: line(ev.data) }));
       const send = ws.send;
       ws.send = function (d) { __trace.push({ what: 'sent', t: at(), line: line(d) }); return send.call(this, d); };
     };
-    __sockets.filter((ws) => ws.readyState <= 1).forEach((ws) => {
-      ws.addEventListener('close', () => __trace.push({ what: 'close', t: at() }));
-      const send = ws.send;
-      ws.send = function (d) { __trace.push({ what: 'sent', t: at(), line: line(d) }); return send.call(this, d); };
-    });
+    // a new socket: also when it was created and opened, and what it receives
+    const watch = (ws) => {
+      __trace.push({ what: 'ws', t: at() });
+      ws.addEventListener('open', () => __trace.push({ what: 'open', t: at() }));
+      ws.addEventListener('message', (ev) => __trace.push({ what: 'received', t: at(), line: line(ev.data) }));
+      tap(ws);
+    };
+    __sockets.filter((ws) => ws.readyState <= 1).forEach(tap);
     if (!__sockets.__traced) {
       const push = __sockets.push;
       __sockets.push = function (ws) { watch(ws); return push.call(this, ws); };

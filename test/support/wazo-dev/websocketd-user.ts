@@ -33,7 +33,7 @@ export async function eventUser(server: string, certificate: string, specs: Spec
   return u;
 }
 
-/** the first (`after` skips earlier ones) `name` event of `u` for the leg `sipCallId` that passes `test` */
+/** the first `name` event of `u` for the leg `sipCallId` that passes `test` (bounded by `timeout`) */
 export async function waitEvent(u: EventUser, name: string, sipCallId: string, timeout = 10_000, test: (e: CallEvent) => boolean = () => true): Promise<CallEvent> {
   const deadline = Date.now() + timeout;
   for (;;) {
